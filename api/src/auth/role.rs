@@ -1,0 +1,157 @@
+//! Roles and what each may do. Every resolver asks [`Principal::require`] with one
+//! [`Permission`]; the table below is the whole policy.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Integrator,
+    Warehouse,
+    Agent,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Integrator,
+        Role::Warehouse,
+        Role::Agent,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Integrator => "integrator",
+            Role::Warehouse => "warehouse",
+            Role::Agent => "agent",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role {0:?} (expected admin, integrator, warehouse, agent or auditor)")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// Everything a caller can ask to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    ReadOrders,
+    ReadEventLog,
+    PlaceOrder,
+    RecordPayment,
+    CancelOrder,
+    AllocateOrder,
+    FulfilOrder,
+    RecordDelivery,
+    CompleteOrder,
+    FlagAnomaly,
+    ClearAnomaly,
+    ManageKeys,
+    OperateProjections,
+}
+
+impl Permission {
+    fn allowed(self, role: Role) -> bool {
+        use Permission::*;
+        use Role::*;
+        match self {
+            ReadOrders | ReadEventLog => true,
+            PlaceOrder | RecordPayment => matches!(role, Admin | Integrator),
+            CancelOrder | CompleteOrder => matches!(role, Admin | Integrator | Agent),
+            AllocateOrder | FulfilOrder | RecordDelivery => {
+                matches!(role, Admin | Integrator | Warehouse)
+            }
+            FlagAnomaly => matches!(role, Admin | Integrator | Warehouse | Agent),
+            ClearAnomaly => matches!(role, Admin | Agent),
+            ManageKeys | OperateProjections => matches!(role, Admin),
+        }
+    }
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: String,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if permission.allowed(self.role) {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!("role {} may not {permission:?}", self.role),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auditors_write_nothing() {
+        use Permission::*;
+        for p in [
+            PlaceOrder,
+            RecordPayment,
+            CancelOrder,
+            AllocateOrder,
+            FulfilOrder,
+            RecordDelivery,
+            CompleteOrder,
+            FlagAnomaly,
+            ClearAnomaly,
+            ManageKeys,
+            OperateProjections,
+        ] {
+            assert!(!p.allowed(Role::Auditor), "{p:?}");
+        }
+        assert!(ReadOrders.allowed(Role::Auditor) && ReadEventLog.allowed(Role::Auditor));
+    }
+
+    #[test]
+    fn only_admins_manage_keys() {
+        for role in Role::ALL {
+            assert_eq!(
+                Permission::ManageKeys.allowed(role),
+                role == Role::Admin,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,5 @@
+pub async fn run(_s: BenchSettings) -> Result<(), crate::error::AppError> {
+    Ok(())
+}
+#[derive(Clone, Debug, clap::Args)]
+pub struct BenchSettings {}

@@ -1,0 +1,139 @@
+//! Order application functions: one per use case, called by the thin GraphQL resolvers.
+
+use sha2::{Digest, Sha256};
+use waybill_domain::ids::OrderId;
+use waybill_domain::order::{
+    ErrorKind, OrderCommand, OrderError, PlaceOrder, ORDER_AGGREGATE_TYPE,
+};
+
+use super::context::{Idempotency, RequestContext};
+use super::service::{CommandOptions, CommandOutcome};
+use crate::error::{AppError, ErrorCode};
+use crate::services::Services;
+
+impl From<OrderError> for AppError {
+    fn from(e: OrderError) -> Self {
+        let code = match e.kind() {
+            ErrorKind::NotFound => ErrorCode::NotFound,
+            ErrorKind::InvalidInput => ErrorCode::InvalidInput,
+            ErrorKind::InvalidState => ErrorCode::InvalidState,
+        };
+        AppError::new(code, e.to_string()).with_reason(e.code())
+    }
+}
+
+/// A caller's optimistic-concurrency and idempotency wishes, before fingerprinting.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    pub expected_version: Option<i64>,
+    pub idempotency_key: Option<String>,
+    /// The request as the caller sent it (before defaults such as "now" are filled in), so
+    /// a retry with the same key fingerprints the same.
+    pub request: String,
+}
+
+impl WriteOptions {
+    /// Binds the idempotency key to this exact request.
+    fn command_options(&self) -> Result<CommandOptions, AppError> {
+        let idempotency = match &self.idempotency_key {
+            None => None,
+            Some(key) if key.is_empty() || key.len() > 200 => {
+                return Err(AppError::invalid_input(
+                    "idempotencyKey",
+                    "must be 1 to 200 characters",
+                ));
+            }
+            Some(key) => Some(Idempotency {
+                key: key.clone(),
+                fingerprint: hex::encode(Sha256::digest(self.request.as_bytes())),
+            }),
+        };
+        if let Some(v) = self.expected_version {
+            if v < 0 {
+                return Err(AppError::invalid_input(
+                    "expectedVersion",
+                    "must not be negative",
+                ));
+            }
+        }
+        Ok(CommandOptions {
+            expected_version: self.expected_version,
+            idempotency,
+        })
+    }
+}
+
+impl Services {
+    /// Places a channel order. The stream id is derived from (channel, external number), so
+    /// the same channel order sent twice lands on one stream and returns the first order.
+    pub async fn place_order(
+        &self,
+        ctx: &RequestContext,
+        command: PlaceOrder,
+        options: &WriteOptions,
+    ) -> Result<CommandOutcome, AppError> {
+        let order_id = OrderId::for_channel_order(command.channel, &command.external_number);
+        let stream_id = order_id.to_string();
+        let opts = options.command_options()?;
+        let result = self
+            .commands
+            .execute(
+                &self.orders,
+                &stream_id,
+                OrderCommand::Place(command),
+                ctx,
+                &opts,
+            )
+            .await;
+        match result {
+            Err(e) if e.reason == Some("already_placed") && options.expected_version.is_none() => {
+                self.existing_order(&stream_id).await
+            }
+            other => other,
+        }
+    }
+
+    /// Any other order command.
+    pub async fn order_command(
+        &self,
+        ctx: &RequestContext,
+        order_id: &str,
+        command: OrderCommand,
+        options: &WriteOptions,
+    ) -> Result<CommandOutcome, AppError> {
+        let id: OrderId = order_id.parse().map_err(|_| {
+            AppError::invalid_input("orderId", format!("not an order id: {order_id:?}"))
+        })?;
+        let stream_id = id.to_string();
+        let opts = options.command_options()?;
+        self.commands
+            .execute(&self.orders, &stream_id, command, ctx, &opts)
+            .await
+    }
+
+    /// The answer to a repeated placement: the order as first placed.
+    async fn existing_order(&self, stream_id: &str) -> Result<CommandOutcome, AppError> {
+        let events = self
+            .orders
+            .load_events(stream_id)
+            .await
+            .map_err(|e| AppError::internal("loading an order", &e))?;
+        let version = events.last().map_or(0, |e| e.sequence as i64);
+        if version == 0 {
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                "order reported as placed but has no events",
+            ));
+        }
+        let position = self
+            .commands
+            .position_of(ORDER_AGGREGATE_TYPE, stream_id, 1)
+            .await?;
+        Ok(CommandOutcome {
+            stream_id: stream_id.to_string(),
+            version,
+            position,
+            replayed: true,
+        })
+    }
+}

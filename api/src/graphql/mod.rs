@@ -1,0 +1,46 @@
+//! The GraphQL schema: one module per area, merged here. Resolvers stay thin: authorise,
+//! convert input, call one application function, convert the output.
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::services::Services;
+
+pub mod context;
+pub mod error;
+pub mod events;
+pub mod keys;
+pub mod orders;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(orders::OrderQueries, events::EventQueries, keys::KeyQueries);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(orders::OrderMutations, keys::KeyMutations);
+
+pub type WaybillSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Nesting beyond this is never needed by the schema's own shapes.
+pub const MAX_DEPTH: usize = 12;
+/// Each field costs 1, connections cost `first` × their children.
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+pub fn build_schema(services: Option<Arc<Services>>) -> WaybillSchema {
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
+    match services {
+        Some(s) => builder.data(s).finish(),
+        None => builder.finish(),
+    }
+}
+
+/// The SDL that `waybill schema` prints and the snapshot test compares.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}

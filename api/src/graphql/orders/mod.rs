@@ -1,0 +1,416 @@
+//! Orders: every order command as a mutation; `order` and `orders` queries.
+
+mod enums;
+mod inputs;
+mod types;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use waybill_domain::order::OrderCommand;
+use waybill_projections::orders::{self, OrderCursor, OrderFilter};
+
+pub use enums::{GqlAnomalyKind, GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
+pub use inputs::*;
+pub use types::*;
+
+use super::context::{authorize, page_size, request, services};
+use super::error::GqlResult;
+use crate::auth::Permission;
+use crate::commands::orders::WriteOptions;
+use crate::commands::service::CommandOutcome;
+use crate::error::AppError;
+
+/// The answer to an order mutation: returned once the events are durable.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct OrderWriteResult {
+    pub order_id: String,
+    /// The order stream's version after the write.
+    pub stream_version: i64,
+    /// Global log position of the last event written; pass it as `consistentWith` to read
+    /// your own write.
+    pub position: i64,
+    /// True when an earlier identical request answered this one and nothing new was written.
+    pub replayed: bool,
+}
+
+#[ComplexObject]
+impl OrderWriteResult {
+    /// The order as the read model shows it once it includes this write.
+    async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
+        let services = services(ctx)?;
+        services.wait_for(orders::NAME, self.position).await?;
+        Ok(orders::get(&services.db, &self.order_id)
+            .await
+            .map_err(AppError::from)?
+            .map(Order::from))
+    }
+}
+
+impl From<CommandOutcome> for OrderWriteResult {
+    fn from(o: CommandOutcome) -> Self {
+        OrderWriteResult {
+            order_id: o.stream_id,
+            stream_version: o.version,
+            position: o.position,
+            replayed: o.replayed,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct OrderFilterInput {
+    pub status: Option<GqlOrderStatus>,
+    pub channel: Option<GqlSalesChannel>,
+    pub customer_id: Option<String>,
+    /// Placed at or after.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub placed_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct OrderQueries;
+
+#[Object]
+impl OrderQueries {
+    /// One order, or null. With `consistentWith` (a position from a mutation result), waits
+    /// until the read model includes that write.
+    async fn order(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<Option<Order>> {
+        authorize(ctx, Permission::ReadOrders)?;
+        let services = services(ctx)?;
+        if let Some(p) = consistent_with {
+            services.wait_for(orders::NAME, p).await?;
+        }
+        Ok(orders::get(&services.db, &id)
+            .await
+            .map_err(AppError::from)?
+            .map(Order::from))
+    }
+
+    /// Orders, newest first, filtered; a Relay connection (`first` ≤ 100).
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrderFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<Connection<String, Order>> {
+        authorize(ctx, Permission::ReadOrders)?;
+        let services = services(ctx)?;
+        let first = page_size(first)?;
+        let after = after
+            .map(|a| {
+                OrderCursor::decode(&a)
+                    .ok_or_else(|| AppError::invalid_input("after", "not a cursor from this list"))
+            })
+            .transpose()?;
+        if let Some(p) = consistent_with {
+            services.wait_for(orders::NAME, p).await?;
+        }
+        let f = filter.unwrap_or_default();
+        let filter = OrderFilter {
+            status: f.status.map(|s| s.code().to_string()),
+            channel: f.channel.map(|c| c.code().to_string()),
+            customer_id: f.customer_id,
+            placed_from: f.placed_from,
+            placed_to: f.placed_to,
+        };
+        let page = orders::list(&services.db, &filter, first, after.as_ref())
+            .await
+            .map_err(AppError::from)?;
+        let mut connection = Connection::new(after.is_some(), page.has_next);
+        connection.edges.extend(
+            page.orders
+                .into_iter()
+                .map(|o| Edge::new(OrderCursor::of(&o).encode(), Order::from(o))),
+        );
+        Ok(connection)
+    }
+}
+
+#[derive(Default)]
+pub struct OrderMutations;
+
+fn options(
+    expected_version: Option<i64>,
+    idempotency_key: Option<String>,
+    request: String,
+) -> WriteOptions {
+    WriteOptions {
+        expected_version,
+        idempotency_key,
+        request,
+    }
+}
+
+/// Runs one command on an existing order after the permission check.
+async fn order_write(
+    ctx: &Context<'_>,
+    permission: Permission,
+    order_id: &str,
+    command: Result<OrderCommand, AppError>,
+    write: WriteOptions,
+) -> GqlResult<OrderWriteResult> {
+    authorize(ctx, permission)?;
+    let command = command?;
+    let outcome = services(ctx)?
+        .order_command(request(ctx)?, order_id, command, &write)
+        .await?;
+    Ok(outcome.into())
+}
+
+#[Object]
+impl OrderMutations {
+    /// Accepts a channel order. Sending the same (channel, externalNumber) again returns the
+    /// order first placed, with `replayed: true`.
+    async fn place_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PlaceOrderInput,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        authorize(ctx, Permission::PlaceOrder)?;
+        let req = request(ctx)?;
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("placeOrder {input:?}"),
+        );
+        let command = input.parse(req.received_at)?;
+        Ok(services(ctx)?
+            .place_order(req, command, &write)
+            .await?
+            .into())
+    }
+
+    async fn authorise_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        method: String,
+        reference: String,
+        amount: i64,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("authorisePayment {order_id} {method} {reference} {amount}"),
+        );
+        let command = (|| {
+            Ok(OrderCommand::AuthorisePayment {
+                method: text("method", method, 64)?,
+                reference: text("reference", reference, 128)?,
+                amount_minor: amount,
+            })
+        })();
+        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+    }
+
+    /// Records money taken. Capturing more than is still due is refused.
+    async fn capture_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        method: String,
+        reference: String,
+        amount: i64,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("capturePayment {order_id} {method} {reference} {amount}"),
+        );
+        let command = (|| {
+            Ok(OrderCommand::CapturePayment {
+                method: text("method", method, 64)?,
+                reference: text("reference", reference, 128)?,
+                amount_minor: amount,
+            })
+        })();
+        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+    }
+
+    async fn fail_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        method: String,
+        reference: String,
+        reason: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("failPayment {order_id} {method} {reference} {reason}"),
+        );
+        let command = (|| {
+            Ok(OrderCommand::FailPayment {
+                method: text("method", method, 64)?,
+                reference: text("reference", reference, 128)?,
+                reason: text("reason", reason, 500)?,
+            })
+        })();
+        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+    }
+
+    /// Cancels an order that has not shipped; a paid order records the refund owed.
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        reason: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("cancelOrder {order_id} {reason}"),
+        );
+        let command = text("reason", reason, 500).map(|reason| OrderCommand::Cancel { reason });
+        order_write(ctx, Permission::CancelOrder, &order_id, command, write).await
+    }
+
+    async fn allocate_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        warehouse_id: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("allocateOrder {order_id} {warehouse_id}"),
+        );
+        let command =
+            warehouse(&warehouse_id).map(|warehouse_id| OrderCommand::Allocate { warehouse_id });
+        order_write(ctx, Permission::AllocateOrder, &order_id, command, write).await
+    }
+
+    /// Records lines leaving in a shipment (partial fulfilment allowed).
+    async fn fulfil_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_reference: String,
+        lines: Vec<FulfilLineInput>,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("fulfilOrder {order_id} {shipment_reference} {lines:?}"),
+        );
+        let command = (|| {
+            Ok(OrderCommand::Fulfil {
+                shipment_reference: text("shipmentReference", shipment_reference, 128)?,
+                lines: fulfil_lines(lines)?,
+            })
+        })();
+        order_write(ctx, Permission::FulfilOrder, &order_id, command, write).await
+    }
+
+    async fn mark_order_delivered(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        delivered_at: Option<DateTime<Utc>>,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("markOrderDelivered {order_id} {delivered_at:?}"),
+        );
+        let now = request(ctx)?.received_at;
+        let command = Ok(OrderCommand::MarkDelivered {
+            delivered_at: delivered_at.unwrap_or(now),
+        });
+        order_write(ctx, Permission::RecordDelivery, &order_id, command, write).await
+    }
+
+    async fn complete_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("completeOrder {order_id}"),
+        );
+        order_write(
+            ctx,
+            Permission::CompleteOrder,
+            &order_id,
+            Ok(OrderCommand::Complete),
+            write,
+        )
+        .await
+    }
+
+    /// 订单异常: puts the order on hold (no allocation or fulfilment) until cleared.
+    async fn flag_order_anomaly(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        kind: GqlAnomalyKind,
+        note: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("flagOrderAnomaly {order_id} {kind:?} {note}"),
+        );
+        let command = text("note", note, 1000).map(|note| OrderCommand::FlagAnomaly {
+            kind: kind.into(),
+            note,
+        });
+        order_write(ctx, Permission::FlagAnomaly, &order_id, command, write).await
+    }
+
+    async fn clear_order_anomaly(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        kind: GqlAnomalyKind,
+        resolution: String,
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<OrderWriteResult> {
+        let write = options(
+            expected_version,
+            idempotency_key,
+            format!("clearOrderAnomaly {order_id} {kind:?} {resolution}"),
+        );
+        let command =
+            text("resolution", resolution, 1000).map(|resolution| OrderCommand::ClearAnomaly {
+                kind: kind.into(),
+                resolution,
+            });
+        order_write(ctx, Permission::ClearAnomaly, &order_id, command, write).await
+    }
+}

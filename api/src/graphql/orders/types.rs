@@ -1,0 +1,149 @@
+//! GraphQL output types for orders, converted from the read model.
+
+use async_graphql::{Json, SimpleObject};
+use chrono::{DateTime, Utc};
+use waybill_domain::order::{AppliedPromotion, PromotionRequest};
+use waybill_projections::orders::OrderView;
+
+use super::enums::{GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
+
+#[derive(SimpleObject)]
+pub struct OrderLineView {
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub line_total: i64,
+    /// Units shipped so far.
+    pub fulfilled_quantity: i64,
+}
+
+/// One promotion and the exact amount it took off.
+#[derive(SimpleObject)]
+pub struct PromotionView {
+    /// member_price, percentage_discount, threshold_reduction, fixed_coupon, points_redemption.
+    pub kind: String,
+    /// Campaign name, coupon code, SKU or points, depending on the kind.
+    pub label: String,
+    pub amount_off: i64,
+    /// The promotion's parameters as requested.
+    pub parameters: Json<serde_json::Value>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrderTotalsView {
+    pub subtotal: i64,
+    pub discount: i64,
+    pub shipping_fee: i64,
+    pub grand_total: i64,
+    /// The discount broken down by promotion, in application order.
+    pub by_promotion: Vec<PromotionView>,
+}
+
+#[derive(SimpleObject)]
+pub struct PaymentView {
+    pub state: GqlPaymentState,
+    pub authorised: i64,
+    pub captured: i64,
+    pub outstanding: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct Order {
+    pub id: String,
+    pub channel: GqlSalesChannel,
+    pub external_number: String,
+    pub customer_id: String,
+    pub status: GqlOrderStatus,
+    pub payment: PaymentView,
+    pub warehouse_id: Option<String>,
+    /// ISO 4217; every amount on the order is in its minor units.
+    pub currency: String,
+    pub lines: Vec<OrderLineView>,
+    pub totals: OrderTotalsView,
+    /// Owed back to the customer after a cancellation of a paid order.
+    pub refund_owed: i64,
+    pub shipment_references: Vec<String>,
+    pub open_anomalies: Vec<String>,
+    pub cancel_reason: Option<String>,
+    pub shipping_address: Json<serde_json::Value>,
+    pub delivery: Json<serde_json::Value>,
+    pub placed_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    /// Stream version this view reflects.
+    pub version: i64,
+}
+
+fn promotion_view(p: AppliedPromotion) -> PromotionView {
+    let label = match &p.promotion {
+        PromotionRequest::MemberPrice { sku, .. } => sku.to_string(),
+        PromotionRequest::PercentageDiscount { name, .. }
+        | PromotionRequest::ThresholdReduction { name, .. } => name.clone(),
+        PromotionRequest::FixedCoupon { code, .. } => code.clone(),
+        PromotionRequest::PointsRedemption { points, .. } => format!("{points} points"),
+    };
+    PromotionView {
+        kind: p.promotion.kind_code().to_string(),
+        label,
+        amount_off: p.amount_off_minor,
+        parameters: Json(serde_json::to_value(&p.promotion).unwrap_or_default()),
+    }
+}
+
+impl From<OrderView> for Order {
+    fn from(v: OrderView) -> Order {
+        let lines = v
+            .lines
+            .iter()
+            .map(|l| OrderLineView {
+                sku: l.sku.to_string(),
+                name: l.name.clone(),
+                quantity: i64::from(l.quantity.get()),
+                unit_price: l.unit_price_minor,
+                line_total: l.line_total_minor().unwrap_or(i64::MAX),
+                fulfilled_quantity: i64::from(
+                    v.fulfilled.get(l.sku.as_str()).copied().unwrap_or(0),
+                ),
+            })
+            .collect();
+        Order {
+            id: v.order_id,
+            channel: GqlSalesChannel::from_code(&v.channel).unwrap_or(GqlSalesChannel::OwnWebShop),
+            external_number: v.external_number,
+            customer_id: v.customer_id,
+            status: GqlOrderStatus::from_code(&v.status).unwrap_or(GqlOrderStatus::Placed),
+            payment: PaymentView {
+                state: GqlPaymentState::from_code(&v.payment_state)
+                    .unwrap_or(GqlPaymentState::Unpaid),
+                authorised: v.authorised_minor,
+                captured: v.captured_minor,
+                outstanding: (v.totals.grand_total_minor - v.captured_minor).max(0),
+            },
+            warehouse_id: v.warehouse_id,
+            currency: v.currency,
+            lines,
+            totals: OrderTotalsView {
+                subtotal: v.totals.subtotal_minor,
+                discount: v.totals.discount_minor,
+                shipping_fee: v.totals.shipping_fee_minor,
+                grand_total: v.totals.grand_total_minor,
+                by_promotion: v.promotions.into_iter().map(promotion_view).collect(),
+            },
+            refund_owed: v.refund_owed_minor,
+            shipment_references: v.shipment_references,
+            open_anomalies: v.open_anomalies,
+            cancel_reason: v.cancel_reason,
+            shipping_address: Json(v.shipping_address),
+            delivery: Json(v.delivery),
+            placed_at: v.placed_at,
+            delivered_at: v.delivered_at,
+            completed_at: v.completed_at,
+            cancelled_at: v.cancelled_at,
+            updated_at: v.updated_at,
+            version: v.version,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! HTTP routes: GraphQL (POST), GraphiQL (GET), health and readiness.
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::auth::keys;
+use crate::commands::context::{clean_id, RequestContext};
+use crate::graphql::error::ensure_codes;
+use crate::graphql::WaybillSchema;
+use crate::services::Services;
+
+/// Router state: the services and the schema that resolves against them.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub schema: WaybillSchema,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let principal = match keys::authenticate(&state.services.db, token).await {
+        Ok(p) => p,
+        Err(e) => {
+            let status = match e.code {
+                crate::error::ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            let body = json!({"errors": [{"message": e.message, "extensions": {"code": e.code.as_str(), "retryable": e.code.retryable()}}]});
+            return (status, Json(body)).into_response();
+        }
+    };
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(clean_id)
+    };
+    let ctx = RequestContext::new(
+        principal,
+        header("x-correlation-id"),
+        header("x-causation-id"),
+    );
+    let request = match request {
+        Ok(request) => request.into_inner().data(ctx),
+        Err(rejection) => {
+            let body = json!({"errors": [{"message": format!("malformed GraphQL request: {:?}", rejection.0), "extensions": {"code": "INVALID_INPUT", "retryable": false}}]});
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    };
+    let response = state.schema.execute(request).await;
+    GraphQLResponse::from(ensure_codes(response)).into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready = database reachable and every migration this binary knows applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.db.migrations_applied().await {
+        Ok(true) => (StatusCode::OK, Json(json!({"status": "ready"}))).into_response(),
+        Ok(false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "migrations pending"})),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "database unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Waybill's composition root: configuration, the command service over the event stores,
+//! the GraphQL API served by axum, authentication, and the `waybill` CLI's building blocks.
+
+pub mod auth;
+pub mod bench;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod services;
+pub mod startup;

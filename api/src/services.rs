@@ -1,0 +1,58 @@
+//! Everything a request handler needs, built once at start-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use waybill_domain::order::Order;
+use waybill_projections::log::{self, Checkpoint};
+use waybill_projections::{checkpoint, Db, Runner};
+
+use crate::commands::service::CommandService;
+use crate::commands::store::Store;
+use crate::error::{AppError, ErrorCode};
+
+pub struct Services {
+    pub db: Db,
+    pub commands: CommandService,
+    pub orders: Store<Order>,
+    pub runner: Arc<Runner>,
+}
+
+/// How long a read may wait for projections to reach a position the caller wrote.
+pub const MAX_CONSISTENCY_WAIT: Duration = Duration::from_secs(10);
+
+impl Services {
+    /// Waits until `projection` has applied the event at global `position` (read-your-writes).
+    pub async fn wait_for(&self, projection: &str, position: i64) -> Result<(), AppError> {
+        if position <= 0 {
+            return Ok(());
+        }
+        let target: Checkpoint =
+            log::checkpoint_of(&self.db, position)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid_input(
+                        "consistentWith",
+                        format!("no event at position {position}"),
+                    )
+                })?;
+        let mut committed = self.runner.subscribe();
+        let deadline = tokio::time::Instant::now() + MAX_CONSISTENCY_WAIT;
+        loop {
+            if checkpoint::read(&self.db, projection).await? >= target {
+                return Ok(());
+            }
+            // Woken by a local batch; the timeout covers batches committed by other replicas.
+            let wait = tokio::time::timeout(Duration::from_millis(25), committed.recv());
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "projection {projection} has not reached position {position} yet; retry"
+                    ),
+                ));
+            }
+            let _ = wait.await;
+        }
+    }
+}

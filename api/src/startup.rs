@@ -1,0 +1,103 @@
+//! Building and running the application: the composition root.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::info;
+use waybill_projections::{Db, Runner, RunnerOptions};
+
+use crate::auth::{keys, Role};
+use crate::commands::service::CommandService;
+use crate::commands::store::Store;
+use crate::config::{ServeSettings, StoreSettings};
+use crate::error::AppError;
+use crate::graphql::build_schema;
+use crate::http::{router, AppState};
+use crate::services::Services;
+
+/// Opens the store named by the settings and applies pending migrations.
+pub async fn open_store(settings: &StoreSettings) -> Result<Db, AppError> {
+    let db = Db::connect(settings.database_url.as_deref(), &settings.data_dir).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The runner with every projection this build has.
+pub fn runner(db: &Db, options: RunnerOptions) -> Runner {
+    Runner::new(db.clone(), waybill_projections::all_projections(), options)
+}
+
+pub fn services(db: Db, runner: Arc<Runner>) -> Arc<Services> {
+    Arc::new(Services {
+        commands: CommandService::new(db.clone(), runner.waker()),
+        orders: Store::new(&db),
+        db,
+        runner,
+    })
+}
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    pub address: SocketAddr,
+    pub services: Arc<Services>,
+    listener: TcpListener,
+    state: AppState,
+    run_projections: bool,
+}
+
+impl Application {
+    pub async fn build(db: Db, serve: &ServeSettings) -> Result<Application, AppError> {
+        let runner = Arc::new(runner(&db, RunnerOptions::default()));
+        runner.ensure_tables().await?;
+        let services = services(db, runner);
+        let schema = build_schema(Some(services.clone()));
+        let listener = TcpListener::bind(serve.listen)
+            .await
+            .map_err(|e| AppError::internal("binding the listen address", &e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| AppError::internal("reading the bound address", &e))?;
+        Ok(Application {
+            address,
+            state: AppState {
+                services: services.clone(),
+                schema,
+            },
+            services,
+            listener,
+            run_projections: serve.run_projections,
+        })
+    }
+
+    /// Serves until `shutdown` turns true; runs the projection runner alongside.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) -> Result<(), AppError> {
+        let runner_task: Option<JoinHandle<()>> = self
+            .run_projections
+            .then(|| tokio::spawn(self.services.runner.clone().run(shutdown.clone())));
+        info!(address = %self.address, "Waybill listening; GraphiQL at /graphql");
+        let mut stop = shutdown.clone();
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await
+            .map_err(|e| AppError::internal("serving HTTP", &e))?;
+        if let Some(task) = runner_task {
+            let _ = task.await;
+        }
+        Ok(())
+    }
+}
+
+/// On the first start of an empty embedded store there is no way in yet: create an admin key
+/// and print it once. PostgreSQL deployments create their first key with `waybill keys create`.
+pub async fn bootstrap_admin_key(db: &Db) -> Result<Option<String>, AppError> {
+    if db.backend() != waybill_projections::Backend::Sqlite || keys::count(db).await? > 0 {
+        return Ok(None);
+    }
+    let key = keys::create(db, Role::Admin, "bootstrap admin").await?;
+    Ok(Some(key.token))
+}

@@ -1,0 +1,138 @@
+//! Facts recorded on an order stream. Each event carries everything a read
+//! model needs, so projections never have to load the aggregate.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::address::Address;
+use crate::delivery::DeliveryMode;
+use crate::ids::{CustomerId, OrderId, WarehouseId};
+use crate::money::Currency;
+use crate::order::commands::{AnomalyKind, FulfilLine, OrderLine};
+use crate::order::promotions::{AppliedPromotion, OrderTotals};
+use crate::order::state::PaymentState;
+use crate::values::{ExternalOrderNumber, SalesChannel};
+
+/// Schema version of every event payload below.
+pub const ORDER_EVENT_VERSION: &str = "1.0";
+
+/// All `event_type()` values, for stores and projections that dispatch on it.
+pub const ORDER_EVENT_TYPES: [&str; 11] = [
+    "OrderPlaced",
+    "PaymentAuthorised",
+    "PaymentCaptured",
+    "PaymentFailed",
+    "OrderCancelled",
+    "OrderAllocated",
+    "LinesFulfilled",
+    "OrderDelivered",
+    "OrderCompleted",
+    "AnomalyFlagged",
+    "AnomalyCleared",
+];
+
+/// The order as accepted, with promotions priced and totals fixed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub order_id: OrderId,
+    pub channel: SalesChannel,
+    pub external_number: ExternalOrderNumber,
+    pub customer_id: CustomerId,
+    pub lines: Vec<OrderLine>,
+    pub currency: Currency,
+    pub shipping_address: Address,
+    pub delivery: DeliveryMode,
+    /// In application order, each with the exact amount it took off.
+    pub promotions: Vec<AppliedPromotion>,
+    pub totals: OrderTotals,
+    /// `paid` when nothing is due (fully discounted, free shipping).
+    pub payment_state: PaymentState,
+    pub placed_at: DateTime<Utc>,
+}
+
+// OrderPlaced is much larger than the rest; events are loaded once per
+// command, so the extra bytes are cheaper than a Box in every match arm.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrderEvent {
+    OrderPlaced(OrderPlaced),
+    PaymentAuthorised {
+        method: String,
+        reference: String,
+        amount_minor: i64,
+        captured_total_minor: i64,
+        payment_state: PaymentState,
+    },
+    PaymentCaptured {
+        method: String,
+        reference: String,
+        amount_minor: i64,
+        captured_total_minor: i64,
+        payment_state: PaymentState,
+    },
+    PaymentFailed {
+        method: String,
+        reference: String,
+        reason: String,
+        captured_total_minor: i64,
+        payment_state: PaymentState,
+    },
+    OrderCancelled {
+        reason: String,
+        /// Everything captured so far; refunds happen outside this aggregate.
+        refund_owed_minor: i64,
+    },
+    OrderAllocated {
+        warehouse_id: WarehouseId,
+        /// Set when this is a re-allocation.
+        previous_warehouse_id: Option<WarehouseId>,
+    },
+    LinesFulfilled {
+        shipment_reference: String,
+        warehouse_id: WarehouseId,
+        lines: Vec<FulfilLine>,
+        fully_fulfilled: bool,
+    },
+    OrderDelivered {
+        delivered_at: DateTime<Utc>,
+    },
+    OrderCompleted {},
+    AnomalyFlagged {
+        kind: AnomalyKind,
+        note: String,
+    },
+    AnomalyCleared {
+        kind: AnomalyKind,
+        resolution: String,
+    },
+}
+
+impl OrderEvent {
+    /// The variant name; also the stored `event_type`.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::OrderPlaced(_) => "OrderPlaced",
+            Self::PaymentAuthorised { .. } => "PaymentAuthorised",
+            Self::PaymentCaptured { .. } => "PaymentCaptured",
+            Self::PaymentFailed { .. } => "PaymentFailed",
+            Self::OrderCancelled { .. } => "OrderCancelled",
+            Self::OrderAllocated { .. } => "OrderAllocated",
+            Self::LinesFulfilled { .. } => "LinesFulfilled",
+            Self::OrderDelivered { .. } => "OrderDelivered",
+            Self::OrderCompleted {} => "OrderCompleted",
+            Self::AnomalyFlagged { .. } => "AnomalyFlagged",
+            Self::AnomalyCleared { .. } => "AnomalyCleared",
+        }
+    }
+}
+
+impl DomainEvent for OrderEvent {
+    fn event_type(&self) -> String {
+        self.name().to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        ORDER_EVENT_VERSION.to_owned()
+    }
+}

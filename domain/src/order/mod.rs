@@ -1,0 +1,30 @@
+//! The event-sourced `Order` aggregate.
+//!
+//! Commands are decided by [`Order::decide`] (pure, synchronous) and written
+//! by the `cqrs_es::Aggregate` impl; [`OrderState`] is rebuilt from events
+//! only. Lifecycle: `placed → allocated → partially_fulfilled → fulfilled →
+//! delivered → completed`, with `cancelled` reachable until the first
+//! shipment. Payments and anomalies run alongside the lifecycle.
+
+mod aggregate;
+mod commands;
+mod error;
+mod events;
+mod handlers;
+mod place;
+pub mod promotions;
+pub mod sample;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::{Order, ORDER_AGGREGATE_TYPE};
+pub use commands::{AnomalyKind, FulfilLine, OrderCommand, OrderLine, PlaceOrder};
+pub use error::{ErrorKind, OrderError};
+pub use events::{OrderEvent, OrderPlaced, ORDER_EVENT_TYPES, ORDER_EVENT_VERSION};
+pub use place::MAX_LINES;
+pub use promotions::{
+    apply_promotions, AppliedPromotion, OrderTotals, PromotionError, PromotionRequest,
+};
+pub use state::{OrderState, OrderStatus, PaymentState};

@@ -1,0 +1,22 @@
+//! The read side of Waybill: the global event log reader, the projection runner and every
+//! read model. Knows SQL; knows nothing of HTTP or GraphQL.
+
+pub mod checkpoint;
+pub mod db;
+pub mod document;
+pub mod log;
+pub mod projection;
+pub mod runner;
+
+pub use db::{Backend, Db, DbError, Tx};
+pub use log::{Checkpoint, StoredEvent};
+pub use projection::{Projection, ProjectionError};
+pub use runner::{BatchOutcome, Runner, RunnerOptions};
+pub mod orders;
+
+use std::sync::Arc;
+
+/// Every projection this build maintains, in the order the runner visits them.
+pub fn all_projections() -> Vec<Arc<dyn Projection>> {
+    vec![Arc::new(document::Documents(orders::OrdersProjection))]
+}

@@ -1,0 +1,179 @@
+//! The order read model: one document per order, folded from its events.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use waybill_domain::order::{
+    AppliedPromotion, OrderEvent, OrderLine, OrderPlaced, OrderStatus, OrderTotals,
+};
+
+use crate::log::StoredEvent;
+use crate::projection::ProjectionError;
+
+/// What order lists and the order page show. Money is integer minor units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub order_id: String,
+    pub channel: String,
+    pub external_number: String,
+    pub customer_id: String,
+    pub status: String,
+    pub payment_state: String,
+    pub warehouse_id: Option<String>,
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    pub totals: OrderTotals,
+    /// Every promotion with the exact amount it took off, in application order.
+    pub promotions: Vec<AppliedPromotion>,
+    pub shipping_address: serde_json::Value,
+    pub delivery: serde_json::Value,
+    pub authorised_minor: i64,
+    pub captured_minor: i64,
+    pub refund_owed_minor: i64,
+    /// Shipped quantity per SKU.
+    pub fulfilled: BTreeMap<String, u32>,
+    pub shipment_references: Vec<String>,
+    pub open_anomalies: Vec<String>,
+    pub cancel_reason: Option<String>,
+    pub placed_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// When the last event was recorded.
+    pub updated_at: DateTime<Utc>,
+    /// Stream version the document reflects.
+    pub version: i64,
+}
+
+fn corrupt(event: &StoredEvent, why: impl std::fmt::Display) -> ProjectionError {
+    ProjectionError::Corrupt(format!(
+        "{} {}#{} ({}): {why}",
+        event.aggregate_type, event.aggregate_id, event.sequence, event.event_type
+    ))
+}
+
+/// Folds one order event into the document.
+pub fn apply(
+    doc: Option<OrderView>,
+    event: &StoredEvent,
+) -> Result<Option<OrderView>, ProjectionError> {
+    let parsed = OrderEvent::deserialize(&event.payload).map_err(|e| corrupt(event, e))?;
+    let mut view = match (parsed, doc) {
+        (OrderEvent::OrderPlaced(placed), _) => placed_view(event, placed)?,
+        (_, None) => return Err(corrupt(event, "event for an order that was never placed")),
+        (other, Some(mut view)) => {
+            apply_change(&mut view, other, event);
+            view
+        }
+    };
+    view.updated_at = event.recorded_at;
+    view.version = event.sequence;
+    Ok(Some(view))
+}
+
+fn placed_view(event: &StoredEvent, placed: OrderPlaced) -> Result<OrderView, ProjectionError> {
+    Ok(OrderView {
+        order_id: event.aggregate_id.clone(),
+        channel: placed.channel.code().to_string(),
+        external_number: placed.external_number.to_string(),
+        customer_id: placed.customer_id.to_string(),
+        status: OrderStatus::Placed.code().into(),
+        payment_state: placed.payment_state.code().into(),
+        warehouse_id: None,
+        currency: placed.currency.to_string(),
+        shipping_address: serde_json::to_value(&placed.shipping_address)
+            .map_err(|e| corrupt(event, e))?,
+        delivery: serde_json::to_value(&placed.delivery).map_err(|e| corrupt(event, e))?,
+        lines: placed.lines,
+        totals: placed.totals,
+        promotions: placed.promotions,
+        authorised_minor: 0,
+        captured_minor: 0,
+        refund_owed_minor: 0,
+        fulfilled: BTreeMap::new(),
+        shipment_references: Vec::new(),
+        open_anomalies: Vec::new(),
+        cancel_reason: None,
+        placed_at: placed.placed_at,
+        delivered_at: None,
+        completed_at: None,
+        cancelled_at: None,
+        updated_at: event.recorded_at,
+        version: event.sequence,
+    })
+}
+
+fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
+    match event {
+        OrderEvent::OrderPlaced(_) => {}
+        OrderEvent::PaymentAuthorised {
+            amount_minor,
+            captured_total_minor,
+            payment_state,
+            ..
+        } => {
+            view.authorised_minor += amount_minor;
+            view.captured_minor = captured_total_minor;
+            view.payment_state = payment_state.code().into();
+        }
+        OrderEvent::PaymentCaptured {
+            captured_total_minor,
+            payment_state,
+            ..
+        }
+        | OrderEvent::PaymentFailed {
+            captured_total_minor,
+            payment_state,
+            ..
+        } => {
+            view.captured_minor = captured_total_minor;
+            view.payment_state = payment_state.code().into();
+        }
+        OrderEvent::OrderCancelled {
+            reason,
+            refund_owed_minor,
+        } => {
+            view.status = OrderStatus::Cancelled.code().into();
+            view.cancel_reason = Some(reason);
+            view.refund_owed_minor = refund_owed_minor;
+            view.cancelled_at = Some(stored.recorded_at);
+        }
+        OrderEvent::OrderAllocated { warehouse_id, .. } => {
+            view.warehouse_id = Some(warehouse_id.to_string());
+            view.status = OrderStatus::Allocated.code().into();
+        }
+        OrderEvent::LinesFulfilled {
+            shipment_reference,
+            lines,
+            fully_fulfilled,
+            ..
+        } => {
+            for line in lines {
+                *view.fulfilled.entry(line.sku.to_string()).or_default() += line.quantity.get();
+            }
+            view.shipment_references.push(shipment_reference);
+            let status = if fully_fulfilled {
+                OrderStatus::Fulfilled
+            } else {
+                OrderStatus::PartiallyFulfilled
+            };
+            view.status = status.code().into();
+        }
+        OrderEvent::OrderDelivered { delivered_at } => {
+            view.status = OrderStatus::Delivered.code().into();
+            view.delivered_at = Some(delivered_at);
+        }
+        OrderEvent::OrderCompleted {} => {
+            view.status = OrderStatus::Completed.code().into();
+            view.completed_at = Some(stored.recorded_at);
+        }
+        OrderEvent::AnomalyFlagged { kind, .. } => {
+            view.open_anomalies.push(kind.code().to_string());
+            view.open_anomalies.sort();
+        }
+        OrderEvent::AnomalyCleared { kind, .. } => {
+            view.open_anomalies.retain(|k| k != kind.code());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! What the runner needs from a read model.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::db::{DbError, Tx};
+use crate::log::StoredEvent;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// An event or a stored document does not have the shape this code expects: a bug or an
+    /// unhandled schema change, never something to skip silently.
+    #[error("cannot project: {0}")]
+    Corrupt(String),
+    #[error("unknown projection {0:?}")]
+    Unknown(String),
+}
+
+impl From<sqlx::Error> for ProjectionError {
+    fn from(e: sqlx::Error) -> Self {
+        ProjectionError::Db(DbError::Sql(e))
+    }
+}
+
+#[async_trait]
+pub trait Projection: Send + Sync {
+    /// Stable name, also the checkpoint key.
+    fn name(&self) -> &'static str;
+    /// The live table queries read.
+    fn table(&self) -> &'static str;
+    /// Creates an empty copy of the read-model table under `table`.
+    async fn create_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError>;
+    /// Applies events (in commit order) to `table`; returns how many it used.
+    async fn apply_batch(
+        &self,
+        tx: &mut Tx,
+        table: &str,
+        events: &[StoredEvent],
+    ) -> Result<usize, ProjectionError>;
+    /// Every row of `table` as (key, document), ordered by key: what verification compares.
+    async fn documents(
+        &self,
+        tx: &mut Tx,
+        table: &str,
+    ) -> Result<Vec<(String, Value)>, ProjectionError>;
+}

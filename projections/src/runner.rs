@@ -1,0 +1,485 @@
+//! The projection runner: reads the global log in commit order and applies it to read models,
+//! committing each batch's read-model changes together with the checkpoint.
+//!
+//! Guarantees:
+//! - never skips: it reads behind the visibility fence (see [`crate::log`]);
+//! - never applies an event twice: the checkpoint moves in the same transaction as the rows,
+//!   and only one runner at a time works on a projection (a transaction-scoped advisory lock
+//!   on PostgreSQL, the single writer connection on SQLite), so replicas can all run it;
+//! - a crash mid-batch rolls the whole batch back; the restart redoes it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{broadcast, watch, Notify};
+use tracing::{debug, error, info, info_span, Instrument};
+
+use crate::checkpoint;
+use crate::db::{Backend, Db, DbError, Tx};
+use crate::log::{self, Checkpoint, LogQuery, StoredEvent};
+use crate::projection::{Projection, ProjectionError};
+use crate::with_tx;
+
+/// Published after each committed batch: what subscriptions and read-your-writes waits use.
+#[derive(Debug)]
+pub struct Committed {
+    pub projection: &'static str,
+    pub checkpoint: Checkpoint,
+    pub events: Vec<StoredEvent>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Applied {
+        events: usize,
+        checkpoint: Checkpoint,
+    },
+    /// Nothing new behind the fence.
+    Idle,
+    /// Another runner holds this projection right now.
+    Busy,
+}
+
+/// A difference found by [`Runner::verify`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Difference {
+    pub key: String,
+    pub live: Option<Value>,
+    pub rebuilt: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunnerOptions {
+    pub batch_size: i64,
+    pub poll_interval: Duration,
+    /// Fault injection for crash tests: abort the process once this many events have been
+    /// applied, after the read-model rows are written and before the checkpoint commits.
+    pub crash_after_events: Option<usize>,
+}
+
+impl Default for RunnerOptions {
+    fn default() -> Self {
+        RunnerOptions {
+            batch_size: 1000,
+            poll_interval: Duration::from_millis(100),
+            crash_after_events: None,
+        }
+    }
+}
+
+pub struct Runner {
+    db: Db,
+    projections: Vec<Arc<dyn Projection>>,
+    options: RunnerOptions,
+    committed: broadcast::Sender<Arc<Committed>>,
+    wake: Arc<Notify>,
+    applied_in_process: AtomicUsize,
+}
+
+struct Target<'a> {
+    checkpoint: &'a str,
+    table: &'a str,
+}
+
+fn scratch(projection: &dyn Projection, purpose: &str) -> (String, String) {
+    (
+        format!("{}#{purpose}", projection.name()),
+        format!("{}__{purpose}", projection.table()),
+    )
+}
+
+impl Runner {
+    pub fn new(db: Db, projections: Vec<Arc<dyn Projection>>, options: RunnerOptions) -> Runner {
+        let (committed, _) = broadcast::channel(1024);
+        Runner {
+            db,
+            projections,
+            options,
+            committed,
+            wake: Arc::new(Notify::new()),
+            applied_in_process: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn projections(&self) -> &[Arc<dyn Projection>] {
+        &self.projections
+    }
+
+    pub fn projection(&self, name: &str) -> Result<Arc<dyn Projection>, ProjectionError> {
+        self.projections
+            .iter()
+            .find(|p| p.name() == name)
+            .cloned()
+            .ok_or_else(|| ProjectionError::Unknown(name.to_string()))
+    }
+
+    /// Wakes the loop at once (after a local append) instead of at the next poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.committed.subscribe()
+    }
+
+    /// Creates each live table that does not exist yet.
+    pub async fn ensure_tables(&self) -> Result<(), ProjectionError> {
+        for p in &self.projections {
+            let mut tx = self.db.begin().await?;
+            lock(&mut tx, p.name(), true).await?;
+            if !table_exists(&mut tx, p.table()).await? {
+                p.create_table(&mut tx, p.table()).await?;
+                checkpoint::delete(&mut tx, p.name()).await?;
+                info!(projection = p.name(), "created read-model table");
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// One batch of the live projection.
+    pub async fn run_batch(
+        &self,
+        projection: &dyn Projection,
+    ) -> Result<BatchOutcome, ProjectionError> {
+        let target = Target {
+            checkpoint: projection.name(),
+            table: projection.table(),
+        };
+        self.batch(projection, &target).await
+    }
+
+    async fn batch(
+        &self,
+        projection: &dyn Projection,
+        target: &Target<'_>,
+    ) -> Result<BatchOutcome, ProjectionError> {
+        let mut tx = self.db.begin().await?;
+        if !lock(&mut tx, target.checkpoint, false).await? {
+            return Ok(BatchOutcome::Busy);
+        }
+        let after = checkpoint::load(&mut tx, target.checkpoint).await?;
+        let events = log::read_after(
+            &mut tx,
+            &LogQuery {
+                after,
+                limit: self.options.batch_size,
+                aggregate_type: None,
+            },
+        )
+        .await?;
+        let Some(last) = events.last().map(StoredEvent::checkpoint) else {
+            return Ok(BatchOutcome::Idle);
+        };
+        let span = info_span!(
+            "projection_batch",
+            projection = target.checkpoint,
+            from = after.position,
+            to = last.position,
+            events = events.len()
+        );
+        projection
+            .apply_batch(&mut tx, target.table, &events)
+            .instrument(span)
+            .await?;
+        self.maybe_crash(events.len());
+        checkpoint::save(&mut tx, target.checkpoint, last).await?;
+        tx.commit().await?;
+        let count = events.len();
+        if target.checkpoint == projection.name() {
+            // Nobody listening is fine: the send only fails when there are no receivers.
+            let _ = self.committed.send(Arc::new(Committed {
+                projection: projection.name(),
+                checkpoint: last,
+                events,
+            }));
+        }
+        Ok(BatchOutcome::Applied {
+            events: count,
+            checkpoint: last,
+        })
+    }
+
+    fn maybe_crash(&self, batch: usize) {
+        if let Some(limit) = self.options.crash_after_events {
+            let before = self.applied_in_process.fetch_add(batch, Ordering::SeqCst);
+            if before + batch >= limit {
+                error!(
+                    limit,
+                    "fault injection: aborting mid-batch before the checkpoint commits"
+                );
+                std::process::abort();
+            }
+        }
+    }
+
+    /// Runs batches until nothing is left behind the fence; waits out other runners.
+    pub async fn run_to_head(&self, projection: &dyn Projection) -> Result<usize, ProjectionError> {
+        let target = Target {
+            checkpoint: projection.name(),
+            table: projection.table(),
+        };
+        self.drain(projection, &target).await
+    }
+
+    async fn drain(
+        &self,
+        projection: &dyn Projection,
+        target: &Target<'_>,
+    ) -> Result<usize, ProjectionError> {
+        let mut total = 0;
+        loop {
+            match self.batch(projection, target).await? {
+                BatchOutcome::Applied { events, .. } => total += events,
+                BatchOutcome::Idle => return Ok(total),
+                BatchOutcome::Busy => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    }
+
+    /// Runs every projection to the head.
+    pub async fn run_all_to_head(&self) -> Result<usize, ProjectionError> {
+        let mut total = 0;
+        for p in &self.projections {
+            total += self.run_to_head(p.as_ref()).await?;
+        }
+        Ok(total)
+    }
+
+    /// The background loop: round-robin batches over all projections; sleeps when idle until
+    /// woken by a local append or the poll interval (other replicas' appends).
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut failures: u32 = 0;
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let mut progressed = false;
+            let mut failed = false;
+            for p in &self.projections {
+                match self.run_batch(p.as_ref()).await {
+                    Ok(BatchOutcome::Applied { events, checkpoint }) => {
+                        debug!(
+                            projection = p.name(),
+                            events,
+                            position = checkpoint.position,
+                            "batch committed"
+                        );
+                        progressed = true;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        error!(projection = p.name(), error = %e, "projection batch failed; will retry");
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                failures = failures.saturating_add(1);
+                let backoff = Duration::from_millis(100 * u64::from(failures.min(50)));
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.changed() => return,
+                }
+                continue;
+            }
+            failures = 0;
+            if !progressed {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.options.poll_interval) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
+    }
+
+    /// Rebuilds a projection from the first event into a scratch table while the live table
+    /// keeps serving (and keeps being updated), then swaps it in atomically.
+    pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
+        let projection = self.projection(name)?;
+        let p = projection.as_ref();
+        let (cp_name, table) = scratch(p, "rebuild");
+        let mut tx = self.db.begin().await?;
+        lock(&mut tx, &cp_name, true).await?;
+        drop_table(&mut tx, &table).await?;
+        p.create_table(&mut tx, &table).await?;
+        checkpoint::delete(&mut tx, &cp_name).await?;
+        tx.commit().await?;
+
+        let target = Target {
+            checkpoint: &cp_name,
+            table: &table,
+        };
+        let mut total = self.drain(p, &target).await?;
+
+        // The swap: under the live projection's lock, catch the scratch copy up to the fence,
+        // replace the live table and carry the checkpoint over, all in one transaction.
+        let mut tx = self.db.begin().await?;
+        lock(&mut tx, p.name(), true).await?;
+        let mut after = checkpoint::load(&mut tx, &cp_name).await?;
+        loop {
+            let events = log::read_after(
+                &mut tx,
+                &LogQuery {
+                    after,
+                    limit: self.options.batch_size,
+                    aggregate_type: None,
+                },
+            )
+            .await?;
+            let Some(last) = events.last().map(StoredEvent::checkpoint) else {
+                break;
+            };
+            p.apply_batch(&mut tx, &table, &events).await?;
+            total += events.len();
+            after = last;
+        }
+        drop_table(&mut tx, p.table()).await?;
+        let rename = format!("ALTER TABLE {table} RENAME TO {}", p.table());
+        with_tx!(&mut tx, conn => { sqlx::query(&rename).execute(&mut **conn).await.map_err(DbError::from)?; });
+        checkpoint::save(&mut tx, p.name(), after).await?;
+        checkpoint::delete(&mut tx, &cp_name).await?;
+        tx.commit().await?;
+        info!(projection = name, events = total, "rebuild swapped in");
+        Ok(total)
+    }
+
+    /// Rebuilds a projection into a scratch table up to exactly the live checkpoint and
+    /// compares every document. Nothing is kept: the transaction is rolled back.
+    pub async fn verify(&self, name: &str) -> Result<Vec<Difference>, ProjectionError> {
+        let projection = self.projection(name)?;
+        let p = projection.as_ref();
+        let (_, table) = scratch(p, "verify");
+        let mut tx = self.db.begin().await?;
+        lock(&mut tx, p.name(), true).await?;
+        let live_checkpoint = checkpoint::load(&mut tx, p.name()).await?;
+        drop_table(&mut tx, &table).await?;
+        p.create_table(&mut tx, &table).await?;
+        let mut after = Checkpoint::default();
+        'read: loop {
+            let mut events = log::read_after(
+                &mut tx,
+                &LogQuery {
+                    after,
+                    limit: self.options.batch_size,
+                    aggregate_type: None,
+                },
+            )
+            .await?;
+            if events.is_empty() {
+                break;
+            }
+            let before = events.len();
+            events.retain(|e| e.checkpoint() <= live_checkpoint);
+            if let Some(last) = events.last() {
+                after = last.checkpoint();
+                p.apply_batch(&mut tx, &table, &events).await?;
+            }
+            if events.len() < before {
+                break 'read;
+            }
+        }
+        let live = p.documents(&mut tx, p.table()).await?;
+        let rebuilt = p.documents(&mut tx, &table).await?;
+        drop(tx); // rolls back: the scratch table never existed for anyone else
+        Ok(diff(live, rebuilt))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+fn diff(live: Vec<(String, Value)>, rebuilt: Vec<(String, Value)>) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut live = live.into_iter().peekable();
+    let mut rebuilt = rebuilt.into_iter().peekable();
+    loop {
+        match (live.peek(), rebuilt.peek()) {
+            (None, None) => return out,
+            (Some(l), Some(r)) if l.0 == r.0 => {
+                let (key, l) = live.next().unwrap_or_default();
+                let (_, r) = rebuilt.next().unwrap_or_default();
+                if l != r {
+                    out.push(Difference {
+                        key,
+                        live: Some(l),
+                        rebuilt: Some(r),
+                    });
+                }
+            }
+            (Some(l), r) if r.is_none_or(|r| l.0 < r.0) => {
+                let (key, l) = live.next().unwrap_or_default();
+                out.push(Difference {
+                    key,
+                    live: Some(l),
+                    rebuilt: None,
+                });
+            }
+            _ => {
+                let (key, r) = rebuilt.next().unwrap_or_default();
+                out.push(Difference {
+                    key,
+                    live: None,
+                    rebuilt: Some(r),
+                });
+            }
+        }
+    }
+}
+
+/// Takes the transaction-scoped lock that makes one runner at a time work on `name`.
+/// SQLite needs none: `BEGIN IMMEDIATE` on the single writer already excludes everyone.
+async fn lock(tx: &mut Tx, name: &str, wait: bool) -> Result<bool, DbError> {
+    let Tx::Postgres(conn) = tx else {
+        return Ok(true);
+    };
+    let key = format!("waybill.projection.{name}");
+    if wait {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut **conn)
+            .await?;
+        Ok(true)
+    } else {
+        Ok(
+            sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .fetch_one(&mut **conn)
+                .await?,
+        )
+    }
+}
+
+async fn table_exists(tx: &mut Tx, table: &str) -> Result<bool, DbError> {
+    let exists: bool = match tx {
+        Tx::Postgres(conn) => {
+            sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                .bind(table)
+                .fetch_one(&mut **conn)
+                .await?
+        }
+        Tx::Sqlite(conn) => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1",
+            )
+            .bind(table)
+            .fetch_one(&mut **conn)
+            .await?
+        }
+    };
+    Ok(exists)
+}
+
+async fn drop_table(tx: &mut Tx, table: &str) -> Result<(), DbError> {
+    let sql = format!("DROP TABLE IF EXISTS {table}");
+    with_tx!(tx, conn => { sqlx::query(&sql).execute(&mut **conn).await?; });
+    Ok(())
+}
+
+pub fn backend(db: &Db) -> Backend {
+    db.backend()
+}
