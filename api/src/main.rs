@@ -100,7 +100,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Schema => {
             print!("{}", waybill_api::graphql::sdl());
         }
-        Command::Bench(settings) => bench::run(settings).await?,
+        Command::Bench(settings) => bench::run(settings, cli.store.clone()).await?,
         Command::Migrate => {
             open_store(&cli.store).await?;
             println!("migrations applied");
