@@ -92,7 +92,13 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
     );
 
     if settings.warmup > 0 {
-        let w = place_orders(&gql, &format!("{run_id}-W"), settings.warmup, settings.clients).await;
+        let w = place_orders(
+            &gql,
+            &format!("{run_id}-W"),
+            settings.warmup,
+            settings.clients,
+        )
+        .await;
         println!("warmup: {} ok, {} failed (not counted)", w.ok, w.failed);
         w.print_errors("warmup");
         if w.ok == 0 {
@@ -103,7 +109,13 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
         }
     }
 
-    let load = place_orders(&gql, &format!("{run_id}-M"), settings.orders, settings.clients).await;
+    let load = place_orders(
+        &gql,
+        &format!("{run_id}-M"),
+        settings.orders,
+        settings.clients,
+    )
+    .await;
     let secs = load.wall.as_secs_f64().max(1e-9);
     println!(
         "placeOrder: {} ok, {} failed in {secs:.2} s = {:.0} commands/s",
@@ -111,7 +123,11 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
         load.failed,
         load.ok as f64 / secs
     );
-    let mut ms: Vec<f64> = load.latencies.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    let mut ms: Vec<f64> = load
+        .latencies
+        .iter()
+        .map(|d| d.as_secs_f64() * 1e3)
+        .collect();
     ms.sort_by(f64::total_cmp);
     println!(
         "latency ms: p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
@@ -126,7 +142,10 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
     if load.failed * 100 > total {
         return Err(AppError::new(
             ErrorCode::Internal,
-            format!("{} of {total} placeOrder requests failed (more than 1%)", load.failed),
+            format!(
+                "{} of {total} placeOrder requests failed (more than 1%)",
+                load.failed
+            ),
         ));
     }
 
@@ -180,7 +199,7 @@ impl Gql {
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
-            .map_err(|e| http_failure(format!("request failed: {e}")))?;
+            .map_err(|e| http_failure(format!("request failed: {}", chain(&e))))?;
         let status = response.status();
         let body = response
             .text()
@@ -250,7 +269,9 @@ async fn place_orders(gql: &Arc<Gql>, prefix: &str, count: usize, clients: usize
                         return out;
                     }
                     let sent = Instant::now();
-                    let result = gql.post(PLACE_ORDER, json!({ "i": order(&prefix, i) })).await;
+                    let result = gql
+                        .post(PLACE_ORDER, json!({ "i": order(&prefix, i) }))
+                        .await;
                     out.latencies.push(sent.elapsed());
                     match result {
                         Ok(data) => {
@@ -274,7 +295,9 @@ async fn place_orders(gql: &Arc<Gql>, prefix: &str, count: usize, clients: usize
     for joined in futures::future::join_all(tasks).await {
         match joined {
             Ok(out) => total.merge(out),
-            Err(e) => total.errors.push(format!("[PANIC] a client task failed: {e}")),
+            Err(e) => total
+                .errors
+                .push(format!("[PANIC] a client task failed: {e}")),
         }
     }
     total.wall = started.elapsed();
@@ -291,11 +314,26 @@ async fn catch_up(gql: &Gql, position: i64, last_write: Instant) -> Result<Durat
             Err(f) => {
                 return Err(AppError::new(
                     ErrorCode::Internal,
-                    format!("waiting for the orders read model: [{}] {}", f.code, f.message),
+                    format!(
+                        "waiting for the orders read model: [{}] {}",
+                        f.code, f.message
+                    ),
                 ))
             }
         }
     }
+}
+
+/// An error with its causes, e.g. `error sending request: … : Connection refused`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// Nearest-rank percentile of sorted values.

@@ -22,6 +22,21 @@ pub struct Services {
 pub const MAX_CONSISTENCY_WAIT: Duration = Duration::from_secs(10);
 
 impl Services {
+    /// Waits until the event at `position` can be read from the global feed.
+    pub async fn wait_visible(&self, position: i64) -> Result<(), AppError> {
+        let deadline = tokio::time::Instant::now() + MAX_CONSISTENCY_WAIT;
+        while !log::is_below_fence(&self.db, position).await? {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("position {position} is not readable yet (a concurrent writer is still open); retry"),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    }
+
     /// Waits until `projection` has applied the event at global `position` (read-your-writes).
     pub async fn wait_for(&self, projection: &str, position: i64) -> Result<(), AppError> {
         if position <= 0 {

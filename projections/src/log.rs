@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::db::{Backend, Db, DbError, Tx};
+use crate::db::{Db, DbError, Tx};
 
 /// One event as stored, with its place in the global log.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -205,6 +205,20 @@ pub async fn head_position(db: &Db) -> Result<i64, DbError> {
     Ok(head.unwrap_or(0))
 }
 
-pub fn backend_of(tx: &Tx) -> Backend {
-    tx.backend()
+/// True once the event at `position` can be read behind the fence (always, on SQLite, once
+/// it exists). A writer that is still running anywhere in the cluster holds the fence back.
+pub async fn is_below_fence(db: &Db, position: i64) -> Result<bool, DbError> {
+    let visible: Option<bool> = match db {
+        Db::Postgres(pool) => sqlx::query_scalar(
+            "SELECT transaction_id < pg_snapshot_xmin(pg_current_snapshot()) FROM events WHERE global_position = $1",
+        )
+        .bind(position)
+        .fetch_optional(pool)
+        .await?,
+        Db::Sqlite { read, .. } => sqlx::query_scalar("SELECT 1 = 1 FROM events WHERE global_position = $1")
+            .bind(position)
+            .fetch_optional(read)
+            .await?,
+    };
+    Ok(visible.unwrap_or(false))
 }

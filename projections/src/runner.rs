@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, watch, Notify};
 use tracing::{debug, error, info, info_span, Instrument};
 
 use crate::checkpoint;
-use crate::db::{Backend, Db, DbError, Tx};
+use crate::db::{Db, DbError, Tx};
 use crate::log::{self, Checkpoint, LogQuery, StoredEvent};
 use crate::projection::{Projection, ProjectionError};
 use crate::with_tx;
@@ -478,8 +478,4 @@ async fn drop_table(tx: &mut Tx, table: &str) -> Result<(), DbError> {
     let sql = format!("DROP TABLE IF EXISTS {table}");
     with_tx!(tx, conn => { sqlx::query(&sql).execute(&mut **conn).await?; });
     Ok(())
-}
-
-pub fn backend(db: &Db) -> Backend {
-    db.backend()
 }

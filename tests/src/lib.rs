@@ -56,10 +56,17 @@ impl TestDb {
     pub async fn create(backend: Backend, test: &str) -> Option<TestDb> {
         match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("waybill-test-{}", uuid::Uuid::new_v4().simple()));
+                let dir = std::env::temp_dir()
+                    .join(format!("waybill-test-{}", uuid::Uuid::new_v4().simple()));
                 let db = Db::connect(None, &dir).await.expect("open SQLite");
                 db.migrate().await.expect("migrate SQLite");
-                Some(TestDb { db, backend, pg_admin_url: None, pg_name: None, dir: Some(dir) })
+                Some(TestDb {
+                    db,
+                    backend,
+                    pg_admin_url: None,
+                    pg_name: None,
+                    dir: Some(dir),
+                })
             }
             Backend::Postgres => {
                 let Some(url) = postgres_url() else {
@@ -67,16 +74,26 @@ impl TestDb {
                     return None;
                 };
                 let name = format!("wbt_{}", uuid::Uuid::new_v4().simple());
-                let admin = sqlx::PgPool::connect(&url).await.expect("connect to PostgreSQL");
+                let admin = sqlx::PgPool::connect(&url)
+                    .await
+                    .expect("connect to PostgreSQL");
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&admin)
                     .await
                     .expect("create test database");
                 admin.close().await;
                 let db_url = replace_database(&url, &name);
-                let db = Db::connect_postgres(&db_url, 24).await.expect("connect to test database");
+                let db = Db::connect_postgres(&db_url, 24)
+                    .await
+                    .expect("connect to test database");
                 db.migrate().await.expect("migrate PostgreSQL");
-                Some(TestDb { db, backend, pg_admin_url: Some(url), pg_name: Some(name), dir: None })
+                Some(TestDb {
+                    db,
+                    backend,
+                    pg_admin_url: Some(url),
+                    pg_name: Some(name),
+                    dir: None,
+                })
             }
         }
     }
@@ -104,7 +121,9 @@ impl TestDb {
         }
         if let (Some(url), Some(name)) = (self.pg_admin_url, self.pg_name) {
             if let Ok(admin) = sqlx::PgPool::connect(&url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await;
             }
         }
         if let Some(dir) = self.dir {
@@ -147,10 +166,15 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("address"),
             run_projections: true,
         };
-        let app = Application::build(test_db.db.clone(), &settings).await.expect("build app");
+        let app = Application::build(test_db.db.clone(), &settings)
+            .await
+            .expect("build app");
         let address = app.address;
         let services = app.services.clone();
-        let admin = keys::create(&test_db.db, Role::Admin, "test admin").await.expect("admin key").token;
+        let admin = keys::create(&test_db.db, Role::Admin, "test admin")
+            .await
+            .expect("admin key")
+            .token;
         let (stop, shutdown) = watch::channel(false);
         let server = tokio::spawn(async move {
             app.run(shutdown).await.expect("server ran");
@@ -171,13 +195,24 @@ impl TestApp {
     }
 
     pub async fn key(&self, role: Role) -> String {
-        keys::create(&self.test_db.db, role, "test").await.expect("key").token
+        keys::create(&self.test_db.db, role, "test")
+            .await
+            .expect("key")
+            .token
     }
 
     /// POSTs a GraphQL request with `token` (None = no Authorization header); returns the
     /// HTTP status and the JSON body.
-    pub async fn gql_raw(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-        let mut req = self.client.post(self.url("/graphql")).json(&json!({"query": query, "variables": variables}));
+    pub async fn gql_raw(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({"query": query, "variables": variables}));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -193,7 +228,10 @@ impl TestApp {
 
     pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
         let (status, body) = self.gql_raw(Some(token), query, variables).await;
-        assert!(body.get("errors").is_none() && status == 200, "GraphQL failed ({status}): {body}");
+        assert!(
+            body.get("errors").is_none() && status == 200,
+            "GraphQL failed ({status}): {body}"
+        );
         body["data"].clone()
     }
 
@@ -213,7 +251,14 @@ impl TestApp {
 
     /// A request context for driving the application layer directly.
     pub fn admin_context(&self) -> RequestContext {
-        RequestContext::new(Principal { key_id: "test".into(), role: Role::Admin }, None, None)
+        RequestContext::new(
+            Principal {
+                key_id: "test".into(),
+                role: Role::Admin,
+            },
+            None,
+            None,
+        )
     }
 
     pub async fn stop(self) {
@@ -237,7 +282,9 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Sqlite, stringify!($scenario)).await {
+                if let Some(app) =
+                    $crate::TestApp::spawn($crate::Backend::Sqlite, stringify!($scenario)).await
+                {
                     super::$scenario(&app).await;
                     app.stop().await;
                 }
@@ -245,7 +292,9 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres, stringify!($scenario)).await {
+                if let Some(app) =
+                    $crate::TestApp::spawn($crate::Backend::Postgres, stringify!($scenario)).await
+                {
                     super::$scenario(&app).await;
                     app.stop().await;
                 }

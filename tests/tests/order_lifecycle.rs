@@ -5,7 +5,12 @@ use waybill_tests::fixtures::{order_input, ORDER, PLACE};
 use waybill_tests::{on_both_backends, TestApp};
 
 async fn place(app: &TestApp, external: &str) -> Value {
-    let data = app.gql(PLACE, json!({"i": order_input("TAOBAO", external, "cust-1")})).await;
+    let data = app
+        .gql(
+            PLACE,
+            json!({"i": order_input("TAOBAO", external, "cust-1")}),
+        )
+        .await;
     data["placeOrder"].clone()
 }
 
@@ -33,7 +38,9 @@ async fn full_lifecycle(app: &TestApp) {
     let mut last = 0;
     for (q, _) in &steps {
         let data = app.gql(q, json!({"id": id})).await;
-        last = data.as_object().unwrap().values().next().unwrap()["position"].as_i64().unwrap();
+        last = data.as_object().unwrap().values().next().unwrap()["position"]
+            .as_i64()
+            .unwrap();
     }
     let order = order_at(app, &id, last).await;
     assert_eq!(order["status"], "PARTIALLY_FULFILLED");
@@ -57,15 +64,25 @@ async fn full_lifecycle(app: &TestApp) {
 
     // A terminal order accepts nothing more, and the refusal writes nothing.
     let before = app.event_count().await;
-    let code = app.gql_error(&app.admin, "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"late\") { position } }", json!({"id": id})).await;
+    let code = app
+        .gql_error(
+            &app.admin,
+            "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"late\") { position } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(code, "INVALID_STATE");
     assert_eq!(app.event_count().await, before);
 }
 on_both_backends!(full_lifecycle);
 
 async fn cancel_paid_order_records_refund_owed(app: &TestApp) {
-    let id = place(app, "TB-CANCEL-1").await["orderId"].as_str().unwrap().to_string();
-    app.gql(CAPTURE, json!({"id": id, "amt": 5000, "ref": "C1"})).await;
+    let id = place(app, "TB-CANCEL-1").await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.gql(CAPTURE, json!({"id": id, "amt": 5000, "ref": "C1"}))
+        .await;
     let data = app.gql("mutation($id: String!) { cancelOrder(orderId: $id, reason: \"customer asked\") { position } }", json!({"id": id})).await;
     let order = order_at(app, &id, data["cancelOrder"]["position"].as_i64().unwrap()).await;
     assert_eq!(order["status"], "CANCELLED");
@@ -81,35 +98,73 @@ async fn same_channel_order_twice_is_one_order(app: &TestApp) {
     assert_eq!(first["orderId"], second["orderId"]);
     assert_eq!(second["replayed"], true);
     assert_eq!(second["position"], first["position"]);
-    assert_eq!(app.event_count().await, count, "a repeated channel order appends nothing");
+    assert_eq!(
+        app.event_count().await,
+        count,
+        "a repeated channel order appends nothing"
+    );
     // The same external number on another channel is another order.
-    let other = app.gql(PLACE, json!({"i": order_input("JD", "JD-DUP-1", "cust-1")})).await;
+    let other = app
+        .gql(PLACE, json!({"i": order_input("JD", "JD-DUP-1", "cust-1")}))
+        .await;
     assert_ne!(other["placeOrder"]["orderId"], first["orderId"]);
 }
 on_both_backends!(same_channel_order_twice_is_one_order);
 
 async fn idempotency_key_returns_first_result(app: &TestApp) {
-    let id = place(app, "PDD-IDEM-1").await["orderId"].as_str().unwrap().to_string();
-    let first = app.gql(CAPTURE, json!({"id": id, "amt": 1000, "ref": "C1", "k": "cap-1"})).await["capturePayment"].clone();
+    let id = place(app, "PDD-IDEM-1").await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = app
+        .gql(
+            CAPTURE,
+            json!({"id": id, "amt": 1000, "ref": "C1", "k": "cap-1"}),
+        )
+        .await["capturePayment"]
+        .clone();
     let count = app.event_count().await;
-    let again = app.gql(CAPTURE, json!({"id": id, "amt": 1000, "ref": "C1", "k": "cap-1"})).await["capturePayment"].clone();
+    let again = app
+        .gql(
+            CAPTURE,
+            json!({"id": id, "amt": 1000, "ref": "C1", "k": "cap-1"}),
+        )
+        .await["capturePayment"]
+        .clone();
     assert_eq!(again["replayed"], true);
     assert_eq!(again["position"], first["position"]);
     assert_eq!(again["streamVersion"], first["streamVersion"]);
     assert_eq!(app.event_count().await, count);
     // The same key for a different request is refused, not silently answered.
-    let code = app.gql_error(&app.admin, CAPTURE, json!({"id": id, "amt": 2000, "ref": "C2", "k": "cap-1"})).await;
+    let code = app
+        .gql_error(
+            &app.admin,
+            CAPTURE,
+            json!({"id": id, "amt": 2000, "ref": "C2", "k": "cap-1"}),
+        )
+        .await;
     assert_eq!(code, "INVALID_INPUT");
     assert_eq!(app.event_count().await, count);
 }
 on_both_backends!(idempotency_key_returns_first_result);
 
 async fn expected_version_guards_concurrent_edits(app: &TestApp) {
-    let id = place(app, "DY-VER-1").await["orderId"].as_str().unwrap().to_string();
-    let ok = app.gql(CAPTURE, json!({"id": id, "amt": 100, "ref": "C1", "v": 1})).await;
+    let id = place(app, "DY-VER-1").await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ok = app
+        .gql(CAPTURE, json!({"id": id, "amt": 100, "ref": "C1", "v": 1}))
+        .await;
     assert_eq!(ok["capturePayment"]["streamVersion"], 2);
     let count = app.event_count().await;
-    let (_, body) = app.gql_raw(Some(&app.admin), CAPTURE, json!({"id": id, "amt": 100, "ref": "C2", "v": 1})).await;
+    let (_, body) = app
+        .gql_raw(
+            Some(&app.admin),
+            CAPTURE,
+            json!({"id": id, "amt": 100, "ref": "C2", "v": 1}),
+        )
+        .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
     assert_eq!(body["errors"][0]["extensions"]["retryable"], true);
     assert_eq!(app.event_count().await, count);
@@ -117,7 +172,10 @@ async fn expected_version_guards_concurrent_edits(app: &TestApp) {
 on_both_backends!(expected_version_guards_concurrent_edits);
 
 async fn rejections_have_codes_and_change_nothing(app: &TestApp) {
-    let id = place(app, "TM-REJ-1").await["orderId"].as_str().unwrap().to_string();
+    let id = place(app, "TM-REJ-1").await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let count = app.event_count().await;
     let admin = app.admin.clone();
 
@@ -135,8 +193,20 @@ async fn rejections_have_codes_and_change_nothing(app: &TestApp) {
     bad_window["delivery"] = json!({"mode": "SCHEDULED", "windowStart": "2026-01-02T10:00:00Z", "windowEnd": "2026-01-02T09:00:00Z"});
     let mut threshold_not_met = order_input("TMALL", "TM-REJ-8", "c");
     threshold_not_met["promotions"] = json!([{"thresholdReduction": {"name": "满300减30", "threshold": 30000, "reduction": 3000}}]);
-    for input in [bad_qty, bad_price, no_lines, bad_currency, bad_coords, bad_window, threshold_not_met] {
-        assert_eq!(app.gql_error(&admin, PLACE, json!({"i": input})).await, "INVALID_INPUT", "{input}");
+    for input in [
+        bad_qty,
+        bad_price,
+        no_lines,
+        bad_currency,
+        bad_coords,
+        bad_window,
+        threshold_not_met,
+    ] {
+        assert_eq!(
+            app.gql_error(&admin, PLACE, json!({"i": input})).await,
+            "INVALID_INPUT",
+            "{input}"
+        );
     }
 
     let cases = [
@@ -151,9 +221,17 @@ async fn rejections_have_codes_and_change_nothing(app: &TestApp) {
         ("mutation { completeOrder(orderId: \"0190f5c2-0000-7000-8000-000000000000\") { position } }", "NOT_FOUND"),
     ];
     for (q, code) in cases {
-        assert_eq!(app.gql_error(&admin, q, json!({"id": id})).await, code, "{q}");
+        assert_eq!(
+            app.gql_error(&admin, q, json!({"id": id})).await,
+            code,
+            "{q}"
+        );
     }
-    assert_eq!(app.event_count().await, count, "no rejected request may write");
+    assert_eq!(
+        app.event_count().await,
+        count,
+        "no rejected request may write"
+    );
 
     // The domain's finer reason travels along.
     let (_, body) = app
@@ -164,12 +242,20 @@ async fn rejections_have_codes_and_change_nothing(app: &TestApp) {
 on_both_backends!(rejections_have_codes_and_change_nothing);
 
 async fn anomalies_put_orders_on_hold(app: &TestApp) {
-    let id = place(app, "KS-ANOM-1").await["orderId"].as_str().unwrap().to_string();
+    let id = place(app, "KS-ANOM-1").await["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.gql("mutation($id: String!) { flagOrderAnomaly(orderId: $id, kind: SUSPECTED_FAKE_ORDER, note: \"10 orders from one phone\") { position } }", json!({"id": id})).await;
     let code = app.gql_error(&app.admin, "mutation($id: String!) { allocateOrder(orderId: $id, warehouseId: \"WH-1\") { position } }", json!({"id": id})).await;
     assert_eq!(code, "INVALID_STATE");
     let data = app.gql("mutation($id: String!) { clearOrderAnomaly(orderId: $id, kind: SUSPECTED_FAKE_ORDER, resolution: \"verified by phone\") { position } }", json!({"id": id})).await;
-    let order = order_at(app, &id, data["clearOrderAnomaly"]["position"].as_i64().unwrap()).await;
+    let order = order_at(
+        app,
+        &id,
+        data["clearOrderAnomaly"]["position"].as_i64().unwrap(),
+    )
+    .await;
     assert_eq!(order["openAnomalies"], json!([]));
     app.gql("mutation($id: String!) { allocateOrder(orderId: $id, warehouseId: \"WH-1\") { position } }", json!({"id": id})).await;
 }
@@ -185,14 +271,24 @@ async fn promotions_are_priced_and_broken_down(app: &TestApp) {
         {"pointsRedemption": {"points": 200, "minorPerPoint": 1}}
     ]);
     let placed = app.gql(PLACE, json!({"i": input})).await["placeOrder"].clone();
-    let order = order_at(app, placed["orderId"].as_str().unwrap(), placed["position"].as_i64().unwrap()).await;
+    let order = order_at(
+        app,
+        placed["orderId"].as_str().unwrap(),
+        placed["position"].as_i64().unwrap(),
+    )
+    .await;
     // 13000 subtotal; member price −1000 → 12000; 10 % −1200 → 10800; 满减 −1000 → 9800;
     // coupon −500 → 9300; 200 points × 1 −200 → 9100; + 800 shipping.
     let kinds: Vec<(String, i64)> = order["totals"]["byPromotion"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["kind"].as_str().unwrap().to_string(), p["amountOff"].as_i64().unwrap()))
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["amountOff"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,

@@ -37,3 +37,9 @@ pub fn page_size(first: Option<i32>) -> Result<i64, AppError> {
         )),
     }
 }
+
+/// Query cost of a connection: each requested row costs what its selection costs.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first.map_or(20, |n| n.clamp(1, 100)) as usize;
+    rows.saturating_mul(child_complexity).saturating_add(1)
+}

@@ -5,7 +5,7 @@ use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use waybill_projections::log::{self, Checkpoint, LogQuery, StoredEvent};
 
-use super::context::{authorize, page_size, services};
+use super::context::{authorize, page_cost, page_size, services};
 use super::error::GqlResult;
 use crate::auth::Permission;
 use crate::error::AppError;
@@ -70,15 +70,21 @@ pub struct EventQueries;
 #[Object]
 impl EventQueries {
     /// Events after a cursor, oldest first. Only committed events are returned, in commit
-    /// order, so following `endCursor` never skips one.
+    /// order, so following `endCursor` never skips one. With `consistentWith` (a position from
+    /// a mutation result) it first waits until that event is readable.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
         first: Option<i32>,
         stream_type: Option<String>,
+        consistent_with: Option<i64>,
     ) -> GqlResult<Connection<String, Event>> {
         authorize(ctx, Permission::ReadEventLog)?;
+        if let Some(p) = consistent_with {
+            services(ctx)?.wait_visible(p).await?;
+        }
         let limit = page_size(first)?;
         let after = after
             .as_deref()

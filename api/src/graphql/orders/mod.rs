@@ -14,7 +14,7 @@ pub use enums::{GqlAnomalyKind, GqlOrderStatus, GqlPaymentState, GqlSalesChannel
 pub use inputs::*;
 pub use types::*;
 
-use super::context::{authorize, page_size, request, services};
+use super::context::{authorize, page_cost, page_size, request, services};
 use super::error::GqlResult;
 use crate::auth::Permission;
 use crate::commands::orders::WriteOptions;
@@ -95,6 +95,7 @@ impl OrderQueries {
     }
 
     /// Orders, newest first, filtered; a Relay connection (`first` ≤ 100).
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
