@@ -71,6 +71,9 @@ enum ProjectionsCommand {
         /// Stop once every projection has reached the head.
         #[arg(long)]
         once: bool,
+        /// Events read per batch (one transaction each).
+        #[arg(long, env = "WAYBILL_PROJECTION_BATCH_SIZE", default_value_t = 1000)]
+        batch_size: i64,
         /// Fault injection for crash tests: abort after applying this many events.
         #[arg(long, env = "WAYBILL_FAULT_CRASH_AFTER_EVENTS", hide = true)]
         crash_after_events: Option<usize>,

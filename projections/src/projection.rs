@@ -14,6 +14,8 @@ pub enum ProjectionError {
     /// unhandled schema change, never something to skip silently.
     #[error("cannot project: {0}")]
     Corrupt(String),
+    #[error("projection stalled: {0}")]
+    Stalled(String),
     #[error("unknown projection {0:?}")]
     Unknown(String),
 }

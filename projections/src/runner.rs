@@ -69,6 +69,9 @@ impl Default for RunnerOptions {
     }
 }
 
+/// How long [`Runner::run_to_head`] waits for writers that hold the fence.
+const HEAD_WAIT: Duration = Duration::from_secs(120);
+
 pub struct Runner {
     db: Db,
     projections: Vec<Arc<dyn Projection>>,
@@ -215,8 +218,35 @@ impl Runner {
         }
     }
 
-    /// Runs batches until nothing is left behind the fence; waits out other runners.
+    /// Runs batches until every event written before the call has been applied. Waits out
+    /// other runners and writers still holding the fence.
     pub async fn run_to_head(&self, projection: &dyn Projection) -> Result<usize, ProjectionError> {
+        let target = Target {
+            checkpoint: projection.name(),
+            table: projection.table(),
+        };
+        let head = log::head_position(&self.db).await?;
+        let goal = log::checkpoint_of(&self.db, head).await?.unwrap_or_default();
+        let deadline = tokio::time::Instant::now() + HEAD_WAIT;
+        let mut total = 0;
+        loop {
+            total += self.drain(projection, &target).await?;
+            if checkpoint::read(&self.db, projection.name()).await? >= goal {
+                return Ok(total);
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(ProjectionError::Stalled(format!(
+                    "{} did not reach position {head} within {HEAD_WAIT:?}: a writer transaction is holding the fence",
+                    projection.name()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Runs batches until nothing is left behind the fence right now (events of writers still
+    /// open come later).
+    pub async fn run_until_idle(&self, projection: &dyn Projection) -> Result<usize, ProjectionError> {
         let target = Target {
             checkpoint: projection.name(),
             table: projection.table(),
@@ -224,11 +254,7 @@ impl Runner {
         self.drain(projection, &target).await
     }
 
-    async fn drain(
-        &self,
-        projection: &dyn Projection,
-        target: &Target<'_>,
-    ) -> Result<usize, ProjectionError> {
+    async fn drain(&self, projection: &dyn Projection, target: &Target<'_>) -> Result<usize, ProjectionError> {
         let mut total = 0;
         loop {
             match self.batch(projection, target).await? {

@@ -304,3 +304,52 @@ macro_rules! on_both_backends {
 }
 
 pub mod fixtures;
+
+/// The application layer without HTTP, for tests that drive commands and runners directly.
+pub struct Direct {
+    pub test_db: TestDb,
+    pub services: Arc<Services>,
+    pub runner: Arc<waybill_projections::Runner>,
+}
+
+impl Direct {
+    pub async fn create(backend: Backend, test: &str, options: waybill_projections::RunnerOptions) -> Option<Direct> {
+        let test_db = TestDb::create(backend, test).await?;
+        let runner = Arc::new(waybill_api::startup::runner(&test_db.db, options));
+        runner.ensure_tables().await.expect("projection tables");
+        let services = waybill_api::startup::services(test_db.db.clone(), runner.clone());
+        Some(Direct { test_db, services, runner })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.test_db.db
+    }
+
+    pub fn context(&self) -> RequestContext {
+        RequestContext::new(Principal { key_id: "direct".into(), role: Role::Admin }, None, None)
+    }
+
+    /// Places the sample order under a new external number; returns the order id.
+    pub async fn place(&self, external: &str) -> String {
+        let command = waybill_domain::order::sample::sample_place_order_for(
+            waybill_domain::SalesChannel::Jd,
+            waybill_domain::ExternalOrderNumber::parse(external).expect("external number"),
+        );
+        self.services
+            .place_order(&self.context(), command, &Default::default())
+            .await
+            .unwrap_or_else(|e| panic!("place {external}: {}", e.message))
+            .stream_id
+    }
+
+    pub async fn cleanup(self) {
+        self.test_db.cleanup().await;
+    }
+}
+
+/// Rows in the live orders read model.
+pub async fn order_rows(db: &Db) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {}", waybill_projections::orders::TABLE);
+    waybill_projections::with_db!(db, read pool =>
+        sqlx::query_scalar(&sql).fetch_one(pool).await.expect("count orders"))
+}
