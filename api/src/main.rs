@@ -164,9 +164,12 @@ async fn projections(
 ) -> Result<ExitCode, AppError> {
     let options = match &command {
         ProjectionsCommand::Run {
-            crash_after_events, ..
+            crash_after_events,
+            batch_size,
+            ..
         } => RunnerOptions {
             crash_after_events: *crash_after_events,
+            batch_size: (*batch_size).clamp(1, 10_000),
             ..RunnerOptions::default()
         },
         _ => RunnerOptions::default(),

@@ -7,6 +7,7 @@ pub mod document;
 pub mod log;
 pub mod projection;
 pub mod runner;
+pub mod testing;
 
 pub use db::{Backend, Db, DbError, Tx};
 pub use log::{Checkpoint, StoredEvent};

@@ -88,11 +88,15 @@ impl CommandService {
                     }
                 }
                 let sink = EventSink::default();
-                context
-                    .aggregate()
-                    .handle(command.clone(), &(), &sink)
-                    .await
-                    .map_err(Into::into)?;
+                if let Err(rejected) = context.aggregate().handle(command.clone(), &(), &sink).await {
+                    // A concurrent request with the same key may have committed between our
+                    // first look and our load: then the state we judged already holds its
+                    // effect, and the right answer is that request's result.
+                    if let Some(found) = self.replay(options.idempotency.as_ref(), ctx).await? {
+                        return Ok(found);
+                    }
+                    return Err(rejected.into());
+                }
                 let events = sink.collect().await;
                 if events.is_empty() {
                     return Ok(CommandOutcome {

@@ -1,0 +1,155 @@
+//! The `waybill` binary as operators use it: schema, keys, first start, crash recovery.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use waybill_api::auth::{Principal, Role};
+use waybill_api::commands::context::RequestContext;
+use waybill_domain::order::sample::sample_place_order_for;
+use waybill_domain::order::OrderCommand;
+use waybill_domain::{ExternalOrderNumber, SalesChannel};
+use waybill_projections::testing::{Backend, TestDb};
+use waybill_projections::{checkpoint, log, orders, RunnerOptions};
+
+fn waybill() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_waybill"))
+}
+
+fn store_args(db: &TestDb) -> Vec<String> {
+    match db.url() {
+        Some(url) => vec!["--database-url".into(), url],
+        None => vec!["--data-dir".into(), db.data_dir().unwrap().display().to_string()],
+    }
+}
+
+/// The SDL is part of the contract with integrators: any change must be deliberate.
+/// Run with UPDATE_SCHEMA=1 to accept a change.
+#[test]
+fn schema_matches_the_committed_snapshot() {
+    let out = waybill().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let sdl = String::from_utf8(out.stdout).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
+    if std::env::var("UPDATE_SCHEMA").is_ok() {
+        std::fs::write(&path, &sdl).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == sdl, "the GraphQL schema changed; review it and rerun with UPDATE_SCHEMA=1 to update api/schema.graphql");
+}
+
+#[tokio::test]
+async fn keys_are_created_listed_and_revoked_from_the_cli() {
+    let db = TestDb::create(Backend::Sqlite, "cli keys").await.unwrap();
+    let args = store_args(&db);
+    let out = waybill().args(&args).args(["keys", "create", "--role", "integrator", "--label", "erp"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("wbk_"));
+    let key_id = token.split('_').nth(1).unwrap().to_string();
+    let list = String::from_utf8(waybill().args(&args).args(["keys", "list"]).output().unwrap().stdout).unwrap();
+    assert!(list.contains(&key_id) && list.contains("integrator") && list.contains("active"));
+    assert!(!list.contains(&token), "secrets are never listed");
+    assert!(waybill().args(&args).args(["keys", "revoke", &key_id]).status().unwrap().success());
+    let list = String::from_utf8(waybill().args(&args).args(["keys", "list"]).output().unwrap().stdout).unwrap();
+    assert!(list.contains("revoked"));
+    assert!(!waybill().args(&args).args(["keys", "create", "--role", "root"]).output().unwrap().status.success());
+    assert!(!waybill().args(&args).args(["keys", "revoke", "unknown"]).output().unwrap().status.success());
+    db.cleanup().await;
+}
+
+/// Reads the server's stdout until it says it is listening; returns what it printed.
+fn start_serving(data_dir: &str) -> (std::process::Child, String) {
+    let mut child = waybill()
+        .args(["--data-dir", data_dir, "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    (child, printed)
+}
+
+#[test]
+fn the_first_start_of_an_empty_embedded_store_prints_an_admin_key_once() {
+    let dir = std::env::temp_dir().join(format!("waybill-first-start-{}", uuid::Uuid::new_v4().simple()));
+    let dir = dir.display().to_string();
+    let (mut first, printed) = start_serving(&dir);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(printed.contains("wbk_"), "first start must print the admin key: {printed}");
+    let (mut second, printed) = start_serving(&dir);
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert!(!printed.contains("wbk_"), "the key is printed once only: {printed}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// (b) Killing the runner mid-batch and restarting gives exactly the read model that a
+/// from-scratch rebuild gives.
+///
+/// 1. 120 orders and 120 captures are written (240 events).
+/// 2. `waybill projections run --once --batch-size 50` runs in a child process with a fault
+///    that aborts it after 120 events: two batches (100 events) commit, the third has
+///    written its read-model rows but not its checkpoint when the process dies.
+/// 3. The checkpoint shows the two committed batches and nothing of the third.
+/// 4. A clean restart runs to the head.
+/// 5. Verification rebuilds the projection from the log into scratch tables and finds no
+///    difference from the live read model.
+async fn killed_mid_batch_then_restarted_equals_rebuild(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "killed_mid_batch_then_restarted_equals_rebuild").await else {
+        return;
+    };
+    let runner = Arc::new(waybill_api::startup::runner(&db.db, RunnerOptions::default()));
+    runner.ensure_tables().await.unwrap();
+    let services = waybill_api::startup::services(db.db.clone(), runner.clone());
+    let ctx = RequestContext::new(Principal { key_id: "test".into(), role: Role::Admin }, None, None);
+    for i in 0..120 {
+        let place = sample_place_order_for(SalesChannel::Pinduoduo, ExternalOrderNumber::parse(&format!("CRASH-{i}")).unwrap());
+        let id = services.place_order(&ctx, place, &Default::default()).await.unwrap().stream_id;
+        let capture = OrderCommand::CapturePayment { method: "alipay".into(), reference: format!("C{i}"), amount_minor: 100 };
+        services.order_command(&ctx, &id, capture, &Default::default()).await.unwrap();
+    }
+    let args = store_args(&db);
+    let crashed = waybill()
+        .args(&args)
+        .args(["projections", "run", "--once", "--batch-size", "50"])
+        .env("WAYBILL_FAULT_CRASH_AFTER_EVENTS", "120")
+        .output()
+        .unwrap();
+    let crash_log = String::from_utf8_lossy(&crashed.stderr);
+    assert!(!crashed.status.success(), "the fault must kill the runner: {crash_log}");
+    let after_crash = checkpoint::read(&db.db, orders::NAME).await.unwrap();
+    assert_eq!(after_crash.position, 100, "exactly the two committed batches survive: {crash_log}");
+
+    let restarted = waybill().args(&args).args(["projections", "run", "--once", "--batch-size", "50"]).output().unwrap();
+    assert!(restarted.status.success(), "{}", String::from_utf8_lossy(&restarted.stderr));
+    assert_eq!(checkpoint::read(&db.db, orders::NAME).await.unwrap().position, log::head_position(&db.db).await.unwrap());
+    assert_eq!(runner.verify(orders::NAME).await.unwrap(), vec![]);
+    let page = orders::list(&db.db, &Default::default(), 100, None).await.unwrap();
+    assert!(page.has_next && page.orders.iter().all(|o| o.captured_minor == 100 && o.version == 2));
+
+    let out = waybill().args(&args).args(["projections", "verify"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("orders: ok"));
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_batch_then_restarted_equals_rebuild_postgres() {
+    killed_mid_batch_then_restarted_equals_rebuild(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_batch_then_restarted_equals_rebuild_sqlite() {
+    killed_mid_batch_then_restarted_equals_rebuild(Backend::Sqlite).await;
+}
