@@ -80,6 +80,73 @@ validated_string! {
     pub struct WarehouseId(field = "warehouse_id", rule = id_rule);
 }
 
+validated_string! {
+    /// A self-pickup point or parcel locker.
+    pub struct PickupPointId(field = "pickup_point_id", rule = id_rule);
+}
+
+validated_string! {
+    /// A delivery vehicle of the own fleet.
+    pub struct VehicleId(field = "vehicle_id", rule = id_rule);
+}
+
+/// A stream id that Waybill mints itself (UUIDv7 at the API edge: the domain reads no clock).
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident, $field:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0.hyphenated(), f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(value)
+                    .map(Self)
+                    .map_err(|_| ValidationError::InvalidUuid { field: $field })
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A shipment's stream (outbound or reverse).
+    ShipmentId,
+    "shipment_id"
+);
+uuid_id!(
+    /// A delivery run's stream.
+    RouteId,
+    "route_id"
+);
+uuid_id!(
+    /// A return (RMA) stream.
+    ReturnId,
+    "return_id"
+);
+uuid_id!(
+    /// A service case's stream.
+    CaseId,
+    "case_id"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,7 +187,7 @@ impl Db {
         };
         Ok(migrator
             .iter()
-            .all(|m| applied.iter().any(|v| *v == m.version)))
+            .all(|m| applied.contains(&m.version)))
     }
 
     /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken

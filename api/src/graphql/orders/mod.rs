@@ -168,6 +168,8 @@ async fn order_write(
     Ok(outcome.into())
 }
 
+// Each GraphQL argument is a resolver parameter; the argument list is the public API.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl OrderMutations {
     /// Accepts a channel order. Sending the same (channel, externalNumber) again returns the
