@@ -19,7 +19,10 @@ fn waybill() -> Command {
 fn store_args(db: &TestDb) -> Vec<String> {
     match db.url() {
         Some(url) => vec!["--database-url".into(), url],
-        None => vec!["--data-dir".into(), db.data_dir().unwrap().display().to_string()],
+        None => vec![
+            "--data-dir".into(),
+            db.data_dir().unwrap().display().to_string(),
+        ],
     }
 }
 
@@ -42,19 +45,60 @@ fn schema_matches_the_committed_snapshot() {
 async fn keys_are_created_listed_and_revoked_from_the_cli() {
     let db = TestDb::create(Backend::Sqlite, "cli keys").await.unwrap();
     let args = store_args(&db);
-    let out = waybill().args(&args).args(["keys", "create", "--role", "integrator", "--label", "erp"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = waybill()
+        .args(&args)
+        .args(["keys", "create", "--role", "integrator", "--label", "erp"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.starts_with("wbk_"));
     let key_id = token.split('_').nth(1).unwrap().to_string();
-    let list = String::from_utf8(waybill().args(&args).args(["keys", "list"]).output().unwrap().stdout).unwrap();
+    let list = String::from_utf8(
+        waybill()
+            .args(&args)
+            .args(["keys", "list"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     assert!(list.contains(&key_id) && list.contains("integrator") && list.contains("active"));
     assert!(!list.contains(&token), "secrets are never listed");
-    assert!(waybill().args(&args).args(["keys", "revoke", &key_id]).status().unwrap().success());
-    let list = String::from_utf8(waybill().args(&args).args(["keys", "list"]).output().unwrap().stdout).unwrap();
+    assert!(waybill()
+        .args(&args)
+        .args(["keys", "revoke", &key_id])
+        .status()
+        .unwrap()
+        .success());
+    let list = String::from_utf8(
+        waybill()
+            .args(&args)
+            .args(["keys", "list"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
     assert!(list.contains("revoked"));
-    assert!(!waybill().args(&args).args(["keys", "create", "--role", "root"]).output().unwrap().status.success());
-    assert!(!waybill().args(&args).args(["keys", "revoke", "unknown"]).output().unwrap().status.success());
+    assert!(!waybill()
+        .args(&args)
+        .args(["keys", "create", "--role", "root"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    assert!(!waybill()
+        .args(&args)
+        .args(["keys", "revoke", "unknown"])
+        .output()
+        .unwrap()
+        .status
+        .success());
     db.cleanup().await;
 }
 
@@ -81,16 +125,25 @@ fn start_serving(data_dir: &str) -> (std::process::Child, String) {
 
 #[test]
 fn the_first_start_of_an_empty_embedded_store_prints_an_admin_key_once() {
-    let dir = std::env::temp_dir().join(format!("waybill-first-start-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!(
+        "waybill-first-start-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     let dir = dir.display().to_string();
     let (mut first, printed) = start_serving(&dir);
     first.kill().unwrap();
     first.wait().unwrap();
-    assert!(printed.contains("wbk_"), "first start must print the admin key: {printed}");
+    assert!(
+        printed.contains("wbk_"),
+        "first start must print the admin key: {printed}"
+    );
     let (mut second, printed) = start_serving(&dir);
     second.kill().unwrap();
     second.wait().unwrap();
-    assert!(!printed.contains("wbk_"), "the key is printed once only: {printed}");
+    assert!(
+        !printed.contains("wbk_"),
+        "the key is printed once only: {printed}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -106,18 +159,43 @@ fn the_first_start_of_an_empty_embedded_store_prints_an_admin_key_once() {
 /// 5. Verification rebuilds the projection from the log into scratch tables and finds no
 ///    difference from the live read model.
 async fn killed_mid_batch_then_restarted_equals_rebuild(backend: Backend) {
-    let Some(db) = TestDb::create(backend, "killed_mid_batch_then_restarted_equals_rebuild").await else {
+    let Some(db) = TestDb::create(backend, "killed_mid_batch_then_restarted_equals_rebuild").await
+    else {
         return;
     };
-    let runner = Arc::new(waybill_api::startup::runner(&db.db, RunnerOptions::default()));
+    let runner = Arc::new(waybill_api::startup::runner(
+        &db.db,
+        RunnerOptions::default(),
+    ));
     runner.ensure_tables().await.unwrap();
     let services = waybill_api::startup::services(db.db.clone(), runner.clone());
-    let ctx = RequestContext::new(Principal { key_id: "test".into(), role: Role::Admin }, None, None);
+    let ctx = RequestContext::new(
+        Principal {
+            key_id: "test".into(),
+            role: Role::Admin,
+        },
+        None,
+        None,
+    );
     for i in 0..120 {
-        let place = sample_place_order_for(SalesChannel::Pinduoduo, ExternalOrderNumber::parse(&format!("CRASH-{i}")).unwrap());
-        let id = services.place_order(&ctx, place, &Default::default()).await.unwrap().stream_id;
-        let capture = OrderCommand::CapturePayment { method: "alipay".into(), reference: format!("C{i}"), amount_minor: 100 };
-        services.order_command(&ctx, &id, capture, &Default::default()).await.unwrap();
+        let place = sample_place_order_for(
+            SalesChannel::Pinduoduo,
+            ExternalOrderNumber::parse(&format!("CRASH-{i}")).unwrap(),
+        );
+        let id = services
+            .place_order(&ctx, place, &Default::default())
+            .await
+            .unwrap()
+            .stream_id;
+        let capture = OrderCommand::CapturePayment {
+            method: "alipay".into(),
+            reference: format!("C{i}"),
+            amount_minor: 100,
+        };
+        services
+            .order_command(&ctx, &id, capture, &Default::default())
+            .await
+            .unwrap();
     }
     let args = store_args(&db);
     let crashed = waybill()
@@ -127,18 +205,50 @@ async fn killed_mid_batch_then_restarted_equals_rebuild(backend: Backend) {
         .output()
         .unwrap();
     let crash_log = String::from_utf8_lossy(&crashed.stderr);
-    assert!(!crashed.status.success(), "the fault must kill the runner: {crash_log}");
+    assert!(
+        !crashed.status.success(),
+        "the fault must kill the runner: {crash_log}"
+    );
     let after_crash = checkpoint::read(&db.db, orders::NAME).await.unwrap();
-    assert_eq!(after_crash.position, 100, "exactly the two committed batches survive: {crash_log}");
+    assert_eq!(
+        after_crash.position, 100,
+        "exactly the two committed batches survive: {crash_log}"
+    );
 
-    let restarted = waybill().args(&args).args(["projections", "run", "--once", "--batch-size", "50"]).output().unwrap();
-    assert!(restarted.status.success(), "{}", String::from_utf8_lossy(&restarted.stderr));
-    assert_eq!(checkpoint::read(&db.db, orders::NAME).await.unwrap().position, log::head_position(&db.db).await.unwrap());
+    let restarted = waybill()
+        .args(&args)
+        .args(["projections", "run", "--once", "--batch-size", "50"])
+        .output()
+        .unwrap();
+    assert!(
+        restarted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restarted.stderr)
+    );
+    assert_eq!(
+        checkpoint::read(&db.db, orders::NAME)
+            .await
+            .unwrap()
+            .position,
+        log::head_position(&db.db).await.unwrap()
+    );
     assert_eq!(runner.verify(orders::NAME).await.unwrap(), vec![]);
-    let page = orders::list(&db.db, &Default::default(), 100, None).await.unwrap();
-    assert!(page.has_next && page.orders.iter().all(|o| o.captured_minor == 100 && o.version == 2));
+    let page = orders::list(&db.db, &Default::default(), 100, None)
+        .await
+        .unwrap();
+    assert!(
+        page.has_next
+            && page
+                .orders
+                .iter()
+                .all(|o| o.captured_minor == 100 && o.version == 2)
+    );
 
-    let out = waybill().args(&args).args(["projections", "verify"]).output().unwrap();
+    let out = waybill()
+        .args(&args)
+        .args(["projections", "verify"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("orders: ok"));
     db.cleanup().await;

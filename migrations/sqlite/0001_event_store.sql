@@ -12,8 +12,12 @@ CREATE TABLE IF NOT EXISTS events
     payload         text                          NOT NULL,
     metadata        text                          NOT NULL,
     global_position integer,
-    event_id        text                          NOT NULL DEFAULT (lower(hex(randomblob(16)))),
-    recorded_at     text                          NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    -- Hyphenated like a PostgreSQL uuid's text, so exports hash alike on both backends.
+    event_id        text                          NOT NULL DEFAULT (lower(
+        hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' ||
+        hex(randomblob(2)) || '-' || hex(randomblob(6)))),
+    -- Microsecond-shaped like PostgreSQL's canonical form, so an export hashes alike on both.
+    recorded_at     text                          NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'),
     PRIMARY KEY (aggregate_type, aggregate_id, sequence)
 ) STRICT;
 

@@ -142,10 +142,12 @@ impl Db {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| Box::pin(crate::sqlite_functions::register(conn)))
             .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_connect(|conn, _| Box::pin(crate::sqlite_functions::register(conn)))
             .connect_with(options.read_only(true))
             .await;
         // A read-only connection cannot open a file that does not exist yet; the writer above
@@ -185,9 +187,7 @@ impl Db {
                     .await?,
             ),
         };
-        Ok(migrator
-            .iter()
-            .all(|m| applied.contains(&m.version)))
+        Ok(migrator.iter().all(|m| applied.contains(&m.version)))
     }
 
     /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken

@@ -1,12 +1,14 @@
 //! The read side of Waybill: the global event log reader, the projection runner and every
 //! read model. Knows SQL; knows nothing of HTTP or GraphQL.
 
+pub mod audit;
 pub mod checkpoint;
 pub mod db;
 pub mod document;
 pub mod log;
 pub mod projection;
 pub mod runner;
+pub mod sqlite_functions;
 pub mod testing;
 
 pub use db::{Backend, Db, DbError, Tx};
@@ -19,5 +21,8 @@ use std::sync::Arc;
 
 /// Every projection this build maintains, in the order the runner visits them.
 pub fn all_projections() -> Vec<Arc<dyn Projection>> {
-    vec![Arc::new(document::Documents(orders::OrdersProjection))]
+    vec![
+        Arc::new(document::Documents(orders::OrdersProjection)),
+        Arc::new(audit::AuditChainProjection),
+    ]
 }

@@ -28,6 +28,8 @@ pub struct StoredEvent {
     pub payload: Value,
     pub metadata: Value,
     pub recorded_at: DateTime<Utc>,
+    /// This event's link in its stream's hash chain (set by the store's trigger).
+    pub hash: Option<String>,
 }
 
 impl StoredEvent {
@@ -61,11 +63,11 @@ pub struct LogQuery {
 const PG_COLUMNS: &str =
     "global_position, transaction_id::text::bigint AS tx_id, event_id::text AS event_id, \
      aggregate_type, aggregate_id, sequence, event_type, event_version, payload::text AS payload, \
-     metadata::text AS metadata, recorded_at";
+     metadata::text AS metadata, recorded_at, hash";
 
 const SQLITE_COLUMNS: &str =
     "global_position, 0 AS tx_id, event_id, aggregate_type, aggregate_id, \
-     sequence, event_type, event_version, payload, metadata, recorded_at";
+     sequence, event_type, event_version, payload, metadata, recorded_at, hash";
 
 /// Reads the next events after `query.after`, in commit order, never past the fence.
 pub async fn read_after(tx: &mut Tx, query: &LogQuery) -> Result<Vec<StoredEvent>, DbError> {
@@ -149,6 +151,7 @@ fn pg_row(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, DbError> {
         payload: parse_json(row.try_get("payload")?)?,
         metadata: parse_json(row.try_get("metadata")?)?,
         recorded_at: row.try_get("recorded_at")?,
+        hash: row.try_get("hash")?,
     })
 }
 
@@ -168,6 +171,7 @@ fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, DbError> {
         recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
             .map_err(|e| DbError::Corrupt(format!("recorded_at {recorded_at:?}: {e}")))?
             .with_timezone(&Utc),
+        hash: row.try_get("hash")?,
     })
 }
 

@@ -16,6 +16,10 @@ pub enum ProjectionError {
     Corrupt(String),
     #[error("projection stalled: {0}")]
     Stalled(String),
+    #[error(
+        "{0} is a ledger sealed in commit order; rebuilding it from the log would hide tampering"
+    )]
+    NotRebuildable(String),
     #[error("unknown projection {0:?}")]
     Unknown(String),
 }
@@ -32,6 +36,10 @@ pub trait Projection: Send + Sync {
     fn name(&self) -> &'static str;
     /// The live table queries read.
     fn table(&self) -> &'static str;
+    /// False for ledgers that must never be recomputed from the log (the audit seal).
+    fn rebuildable(&self) -> bool {
+        true
+    }
     /// Creates an empty copy of the read-model table under `table`.
     async fn create_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError>;
     /// Applies events (in commit order) to `table`; returns how many it used.

@@ -226,7 +226,9 @@ impl Runner {
             table: projection.table(),
         };
         let head = log::head_position(&self.db).await?;
-        let goal = log::checkpoint_of(&self.db, head).await?.unwrap_or_default();
+        let goal = log::checkpoint_of(&self.db, head)
+            .await?
+            .unwrap_or_default();
         let deadline = tokio::time::Instant::now() + HEAD_WAIT;
         let mut total = 0;
         loop {
@@ -246,7 +248,10 @@ impl Runner {
 
     /// Runs batches until nothing is left behind the fence right now (events of writers still
     /// open come later).
-    pub async fn run_until_idle(&self, projection: &dyn Projection) -> Result<usize, ProjectionError> {
+    pub async fn run_until_idle(
+        &self,
+        projection: &dyn Projection,
+    ) -> Result<usize, ProjectionError> {
         let target = Target {
             checkpoint: projection.name(),
             table: projection.table(),
@@ -254,7 +259,11 @@ impl Runner {
         self.drain(projection, &target).await
     }
 
-    async fn drain(&self, projection: &dyn Projection, target: &Target<'_>) -> Result<usize, ProjectionError> {
+    async fn drain(
+        &self,
+        projection: &dyn Projection,
+        target: &Target<'_>,
+    ) -> Result<usize, ProjectionError> {
         let mut total = 0;
         loop {
             match self.batch(projection, target).await? {
@@ -327,6 +336,9 @@ impl Runner {
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
         let projection = self.projection(name)?;
         let p = projection.as_ref();
+        if !p.rebuildable() {
+            return Err(ProjectionError::NotRebuildable(name.to_string()));
+        }
         let (cp_name, table) = scratch(p, "rebuild");
         let mut tx = self.db.begin().await?;
         lock(&mut tx, &cp_name, true).await?;

@@ -135,4 +135,3 @@ fn replace_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
-

@@ -184,12 +184,20 @@ pub struct Direct {
 }
 
 impl Direct {
-    pub async fn create(backend: Backend, test: &str, options: waybill_projections::RunnerOptions) -> Option<Direct> {
+    pub async fn create(
+        backend: Backend,
+        test: &str,
+        options: waybill_projections::RunnerOptions,
+    ) -> Option<Direct> {
         let test_db = TestDb::create(backend, test).await?;
         let runner = Arc::new(waybill_api::startup::runner(&test_db.db, options));
         runner.ensure_tables().await.expect("projection tables");
         let services = waybill_api::startup::services(test_db.db.clone(), runner.clone());
-        Some(Direct { test_db, services, runner })
+        Some(Direct {
+            test_db,
+            services,
+            runner,
+        })
     }
 
     pub fn db(&self) -> &Db {
@@ -197,7 +205,14 @@ impl Direct {
     }
 
     pub fn context(&self) -> RequestContext {
-        RequestContext::new(Principal { key_id: "direct".into(), role: Role::Admin }, None, None)
+        RequestContext::new(
+            Principal {
+                key_id: "direct".into(),
+                role: Role::Admin,
+            },
+            None,
+            None,
+        )
     }
 
     /// Places the sample order under a new external number; returns the order id.
@@ -220,7 +235,10 @@ impl Direct {
 
 /// Rows in the live orders read model.
 pub async fn order_rows(db: &Db) -> i64 {
-    let sql = format!("SELECT COUNT(*) FROM {}", waybill_projections::orders::TABLE);
+    let sql = format!(
+        "SELECT COUNT(*) FROM {}",
+        waybill_projections::orders::TABLE
+    );
     waybill_projections::with_db!(db, read pool =>
         sqlx::query_scalar(&sql).fetch_one(pool).await.expect("count orders"))
 }

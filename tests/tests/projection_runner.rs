@@ -36,19 +36,31 @@ fn small_batches() -> RunnerOptions {
 /// 5. The open transaction commits; the runner applies 4 and then 5–9.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_writer_that_commits_last_is_not_skipped() {
-    let Some(d) = Direct::create(Backend::Postgres, "a_writer_that_commits_last_is_not_skipped", RunnerOptions::default()).await else {
+    let Some(d) = Direct::create(
+        Backend::Postgres,
+        "a_writer_that_commits_last_is_not_skipped",
+        RunnerOptions::default(),
+    )
+    .await
+    else {
         return;
     };
-    let waybill_projections::Db::Postgres(pool) = d.db().clone() else { unreachable!() };
+    let waybill_projections::Db::Postgres(pool) = d.db().clone() else {
+        unreachable!()
+    };
     for i in 0..3 {
         d.place(&format!("FENCE-A{i}")).await;
     }
     let orders = d.runner.projection(orders::NAME).unwrap();
     d.runner.run_to_head(orders.as_ref()).await.unwrap();
     let mut slow = pool.begin().await.unwrap();
-    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *slow).await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *slow)
+        .await
+        .unwrap();
     let late_id = uuid::Uuid::now_v7().to_string();
-    let mut payload = serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
+    let mut payload =
+        serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
     payload["OrderPlaced"]["order_id"] = json!(late_id);
     sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
@@ -64,17 +76,28 @@ async fn a_writer_that_commits_last_is_not_skipped() {
     }
 
     d.runner.run_until_idle(orders.as_ref()).await.unwrap();
-    assert_eq!(order_rows(d.db()).await, 3, "the runner must not pass the open writer");
-    let committed_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE global_position > 4")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(committed_after, 5, "later writers did commit: a naive reader would have skipped position 4");
+    assert_eq!(
+        order_rows(d.db()).await,
+        3,
+        "the runner must not pass the open writer"
+    );
+    let committed_after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE global_position > 4")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        committed_after, 5,
+        "later writers did commit: a naive reader would have skipped position 4"
+    );
 
     slow.commit().await.unwrap();
     d.runner.run_to_head(orders.as_ref()).await.unwrap();
     assert_eq!(order_rows(d.db()).await, 9);
-    assert!(waybill_projections::orders::get(d.db(), &late_id).await.unwrap().is_some());
+    assert!(waybill_projections::orders::get(d.db(), &late_id)
+        .await
+        .unwrap()
+        .is_some());
     assert_eq!(d.runner.verify(orders::NAME).await.unwrap(), vec![]);
     d.cleanup().await;
 }
@@ -93,25 +116,57 @@ async fn random_commands(d: &Direct, seed: u64, orders: usize, commands: usize) 
         let id = &ids[rng.gen_range(0..ids.len())];
         let q = |n: u32| Quantity::new(n).unwrap();
         let command = match rng.gen_range(0..10) {
-            0 => OrderCommand::AuthorisePayment { method: "alipay".into(), reference: format!("A{n}"), amount_minor: rng.gen_range(1..20_000) },
-            1 | 2 => OrderCommand::CapturePayment { method: "wechat".into(), reference: format!("C{n}"), amount_minor: rng.gen_range(1..20_000) },
-            3 => OrderCommand::Allocate { warehouse_id: WarehouseId::parse(["WH-HZ", "WH-SH", "WH-BJ"][rng.gen_range(0..3)]).unwrap() },
+            0 => OrderCommand::AuthorisePayment {
+                method: "alipay".into(),
+                reference: format!("A{n}"),
+                amount_minor: rng.gen_range(1..20_000),
+            },
+            1 | 2 => OrderCommand::CapturePayment {
+                method: "wechat".into(),
+                reference: format!("C{n}"),
+                amount_minor: rng.gen_range(1..20_000),
+            },
+            3 => OrderCommand::Allocate {
+                warehouse_id: WarehouseId::parse(["WH-HZ", "WH-SH", "WH-BJ"][rng.gen_range(0..3)])
+                    .unwrap(),
+            },
             4 | 5 => OrderCommand::Fulfil {
                 shipment_reference: format!("S{n}"),
-                lines: vec![FulfilLine { sku: if rng.gen_bool(0.5) { tea_sku() } else { cup_sku() }, quantity: q(1) }],
+                lines: vec![FulfilLine {
+                    sku: if rng.gen_bool(0.5) {
+                        tea_sku()
+                    } else {
+                        cup_sku()
+                    },
+                    quantity: q(1),
+                }],
             },
-            6 => OrderCommand::MarkDelivered { delivered_at: chrono::Utc::now() },
+            6 => OrderCommand::MarkDelivered {
+                delivered_at: chrono::Utc::now(),
+            },
             7 => OrderCommand::Complete,
-            8 => OrderCommand::FlagAnomaly { kind: AnomalyKind::ALL[rng.gen_range(0..4)], note: "random".into() },
+            8 => OrderCommand::FlagAnomaly {
+                kind: AnomalyKind::ALL[rng.gen_range(0..4)],
+                note: "random".into(),
+            },
             _ => {
                 if rng.gen_bool(0.1) {
-                    OrderCommand::Cancel { reason: "random".into() }
+                    OrderCommand::Cancel {
+                        reason: "random".into(),
+                    }
                 } else {
-                    OrderCommand::ClearAnomaly { kind: AnomalyKind::ALL[rng.gen_range(0..4)], resolution: "random".into() }
+                    OrderCommand::ClearAnomaly {
+                        kind: AnomalyKind::ALL[rng.gen_range(0..4)],
+                        resolution: "random".into(),
+                    }
                 }
             }
         };
-        if d.services.order_command(&ctx, id, command, &WriteOptions::default()).await.is_ok() {
+        if d.services
+            .order_command(&ctx, id, command, &WriteOptions::default())
+            .await
+            .is_ok()
+        {
             accepted += 1;
         }
     }
@@ -121,7 +176,8 @@ async fn random_commands(d: &Direct, seed: u64, orders: usize, commands: usize) 
 /// (c) Incremental == rebuilt, for a few thousand random commands, with the runner working
 /// in small batches concurrently with the writers.
 async fn incremental_equals_rebuilt(backend: Backend) {
-    let Some(d) = Direct::create(backend, "incremental_equals_rebuilt", small_batches()).await else {
+    let Some(d) = Direct::create(backend, "incremental_equals_rebuilt", small_batches()).await
+    else {
         return;
     };
     let (stop, shutdown) = watch::channel(false);
@@ -130,14 +186,27 @@ async fn incremental_equals_rebuilt(backend: Backend) {
     let _ = stop.send(true);
     running.await.unwrap();
     d.runner.run_all_to_head().await.unwrap();
-    assert!(accepted > 1000, "the generator should mostly produce valid commands, got {accepted}");
+    assert!(
+        accepted > 1000,
+        "the generator should mostly produce valid commands, got {accepted}"
+    );
     assert_eq!(waybill_tests::event_count(d.db()).await, accepted as i64);
 
     let differences = d.runner.verify(orders::NAME).await.unwrap();
-    assert!(differences.is_empty(), "incremental differs from rebuilt: {:?}", &differences[..differences.len().min(3)]);
-    let before = waybill_projections::orders::list(d.db(), &Default::default(), 100, None).await.unwrap().orders;
+    assert!(
+        differences.is_empty(),
+        "incremental differs from rebuilt: {:?}",
+        &differences[..differences.len().min(3)]
+    );
+    let before = waybill_projections::orders::list(d.db(), &Default::default(), 100, None)
+        .await
+        .unwrap()
+        .orders;
     d.runner.rebuild(orders::NAME).await.unwrap();
-    let after = waybill_projections::orders::list(d.db(), &Default::default(), 100, None).await.unwrap().orders;
+    let after = waybill_projections::orders::list(d.db(), &Default::default(), 100, None)
+        .await
+        .unwrap()
+        .orders;
     assert_eq!(before, after);
     assert_eq!(d.runner.verify(orders::NAME).await.unwrap(), vec![]);
     d.cleanup().await;
@@ -157,25 +226,38 @@ async fn incremental_equals_rebuilt_sqlite() {
 /// the same log while writers append. Each event must be applied exactly once: the result
 /// equals a rebuild, and every document's version equals its stream's length.
 async fn replicas_apply_each_event_once(backend: Backend) {
-    let Some(d) = Direct::create(backend, "replicas_apply_each_event_once", small_batches()).await else {
+    let Some(d) = Direct::create(backend, "replicas_apply_each_event_once", small_batches()).await
+    else {
         return;
     };
     let (stop, shutdown) = watch::channel(false);
     let mut replicas = Vec::new();
     for _ in 0..3 {
         let db = match backend {
-            Backend::Postgres => waybill_projections::Db::connect_postgres(&d.test_db.url().unwrap(), 4).await.unwrap(),
+            Backend::Postgres => {
+                waybill_projections::Db::connect_postgres(&d.test_db.url().unwrap(), 4)
+                    .await
+                    .unwrap()
+            }
             Backend::Sqlite => d.db().clone(),
         };
-        let runner = Arc::new(Runner::new(db, waybill_projections::all_projections(), small_batches()));
+        let runner = Arc::new(Runner::new(
+            db,
+            waybill_projections::all_projections(),
+            small_batches(),
+        ));
         replicas.push(tokio::spawn(runner.run(shutdown.clone())));
     }
     let accepted = random_commands(&d, 11, 60, 600).await;
     // Let the replicas drain, then stop them.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let head = waybill_projections::log::head_position(d.db()).await.unwrap();
-        let cp = waybill_projections::checkpoint::read(d.db(), orders::NAME).await.unwrap();
+        let head = waybill_projections::log::head_position(d.db())
+            .await
+            .unwrap();
+        let cp = waybill_projections::checkpoint::read(d.db(), orders::NAME)
+            .await
+            .unwrap();
         if cp.position == head || tokio::time::Instant::now() > deadline {
             break;
         }
@@ -187,11 +269,17 @@ async fn replicas_apply_each_event_once(backend: Backend) {
     }
     assert_eq!(waybill_tests::event_count(d.db()).await, accepted as i64);
     assert_eq!(d.runner.verify(orders::NAME).await.unwrap(), vec![]);
-    let page = waybill_projections::orders::list(d.db(), &Default::default(), 100, None).await.unwrap();
+    let page = waybill_projections::orders::list(d.db(), &Default::default(), 100, None)
+        .await
+        .unwrap();
     for view in page.orders {
         let stream_len: i64 = waybill_projections::with_db!(d.db(), read pool =>
             sqlx::query_scalar("SELECT MAX(sequence) FROM events WHERE aggregate_id = $1").bind(&view.order_id).fetch_one(pool).await.unwrap());
-        assert_eq!(view.version, stream_len, "order {} applied a wrong number of events", view.order_id);
+        assert_eq!(
+            view.version, stream_len,
+            "order {} applied a wrong number of events",
+            view.order_id
+        );
     }
     d.cleanup().await;
 }
@@ -214,25 +302,48 @@ async fn rebuild_while_serving(backend: Backend) {
     };
     let mut last = 0;
     for i in 0..40 {
-        last = app.gql(PLACE, json!({"i": order_input("TAOBAO", &format!("RB-{i}"), "c")})).await["placeOrder"]["position"].as_i64().unwrap();
+        last = app
+            .gql(
+                PLACE,
+                json!({"i": order_input("TAOBAO", &format!("RB-{i}"), "c")}),
+            )
+            .await["placeOrder"]["position"]
+            .as_i64()
+            .unwrap();
     }
-    let query = "query($p: Int) { orders(first: 100, consistentWith: $p) { edges { node { id } } } }";
+    let query =
+        "query($p: Int) { orders(first: 100, consistentWith: $p) { edges { node { id } } } }";
     app.gql(query, json!({"p": last})).await;
     let runner = app.services.runner.clone();
-    let rebuild = tokio::spawn(async move { runner.rebuild(orders::NAME).await.map_err(|e| e.to_string()) });
+    let rebuild = tokio::spawn(async move {
+        runner
+            .rebuild(orders::NAME)
+            .await
+            .map_err(|e| e.to_string())
+    });
     let mut reads = 0;
     while !rebuild.is_finished() || reads < 5 {
         let data = app.gql(query, json!({})).await;
-        assert_eq!(data["orders"]["edges"].as_array().unwrap().len(), 40, "a read during the rebuild saw a partial table");
+        assert_eq!(
+            data["orders"]["edges"].as_array().unwrap().len(),
+            40,
+            "a read during the rebuild saw a partial table"
+        );
         reads += 1;
     }
     let rebuilt = rebuild.await.unwrap().unwrap();
     assert!(rebuilt >= 40);
     // Writes after the swap keep flowing into the new table.
-    let p = app.gql(PLACE, json!({"i": order_input("TAOBAO", "RB-after", "c")})).await["placeOrder"]["position"].clone();
+    let p = app
+        .gql(PLACE, json!({"i": order_input("TAOBAO", "RB-after", "c")}))
+        .await["placeOrder"]["position"]
+        .clone();
     let data = app.gql(query, json!({"p": p})).await;
     assert_eq!(data["orders"]["edges"].as_array().unwrap().len(), 41);
-    assert_eq!(app.services.runner.verify(orders::NAME).await.unwrap(), vec![]);
+    assert_eq!(
+        app.services.runner.verify(orders::NAME).await.unwrap(),
+        vec![]
+    );
     app.stop().await;
 }
 
@@ -248,7 +359,13 @@ async fn rebuild_while_serving_sqlite() {
 
 /// A corrupted read-model row is reported by verification.
 async fn verify_reports_a_corrupted_row(backend: Backend) {
-    let Some(d) = Direct::create(backend, "verify_reports_a_corrupted_row", RunnerOptions::default()).await else {
+    let Some(d) = Direct::create(
+        backend,
+        "verify_reports_a_corrupted_row",
+        RunnerOptions::default(),
+    )
+    .await
+    else {
         return;
     };
     let id = d.place("VERIFY-1").await;

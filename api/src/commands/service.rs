@@ -88,7 +88,11 @@ impl CommandService {
                     }
                 }
                 let sink = EventSink::default();
-                if let Err(rejected) = context.aggregate().handle(command.clone(), &(), &sink).await {
+                if let Err(rejected) = context
+                    .aggregate()
+                    .handle(command.clone(), &(), &sink)
+                    .await
+                {
                     // A concurrent request with the same key may have committed between our
                     // first look and our load: then the state we judged already holds its
                     // effect, and the right answer is that request's result.
