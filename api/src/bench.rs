@@ -72,11 +72,12 @@ pub struct BenchSettings {
 }
 
 pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), AppError> {
-    if settings.clients == 0 {
+    let clients = settings.clients;
+    if clients == 0 {
         return Err(AppError::invalid_input("clients", "must be at least 1"));
     }
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(settings.clients)
+        .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| AppError::internal("building the HTTP client", &e))?;
@@ -92,13 +93,7 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
     );
 
     if settings.warmup > 0 {
-        let w = place_orders(
-            &gql,
-            &format!("{run_id}-W"),
-            settings.warmup,
-            settings.clients,
-        )
-        .await;
+        let w = place_orders(&gql, &format!("{run_id}-W"), settings.warmup, clients).await;
         println!("warmup: {} ok, {} failed (not counted)", w.ok, w.failed);
         w.print_errors("warmup");
         if w.ok == 0 {
@@ -109,13 +104,7 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
         }
     }
 
-    let load = place_orders(
-        &gql,
-        &format!("{run_id}-M"),
-        settings.orders,
-        settings.clients,
-    )
-    .await;
+    let mut load = place_orders(&gql, &format!("{run_id}-M"), settings.orders, clients).await;
     let secs = load.wall.as_secs_f64().max(1e-9);
     println!(
         "placeOrder: {} ok, {} failed in {secs:.2} s = {:.0} commands/s",
@@ -123,17 +112,13 @@ pub async fn run(settings: BenchSettings, store: StoreSettings) -> Result<(), Ap
         load.failed,
         load.ok as f64 / secs
     );
-    let mut ms: Vec<f64> = load
-        .latencies
-        .iter()
-        .map(|d| d.as_secs_f64() * 1e3)
-        .collect();
+    let ms = &mut load.latencies_ms;
     ms.sort_by(f64::total_cmp);
     println!(
         "latency ms: p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
-        percentile(&ms, 0.50),
-        percentile(&ms, 0.90),
-        percentile(&ms, 0.99),
+        percentile(ms, 0.50),
+        percentile(ms, 0.90),
+        percentile(ms, 0.99),
         ms.last().copied().unwrap_or(0.0)
     );
     println!("max position: {}", load.max_position);
@@ -229,7 +214,8 @@ impl Gql {
 struct Outcome {
     ok: usize,
     failed: usize,
-    latencies: Vec<Duration>,
+    /// Every request's latency in milliseconds, failures included.
+    latencies_ms: Vec<f64>,
     max_position: i64,
     last_write: Option<Instant>,
     errors: Vec<String>,
@@ -240,7 +226,7 @@ impl Outcome {
     fn merge(&mut self, other: Outcome) {
         self.ok += other.ok;
         self.failed += other.failed;
-        self.latencies.extend(other.latencies);
+        self.latencies_ms.extend(other.latencies_ms);
         self.max_position = self.max_position.max(other.max_position);
         self.last_write = self.last_write.max(other.last_write);
         let room = SHOWN_ERRORS.saturating_sub(self.errors.len());
@@ -272,7 +258,7 @@ async fn place_orders(gql: &Arc<Gql>, prefix: &str, count: usize, clients: usize
                     let result = gql
                         .post(PLACE_ORDER, json!({ "i": order(&prefix, i) }))
                         .await;
-                    out.latencies.push(sent.elapsed());
+                    out.latencies_ms.push(sent.elapsed().as_secs_f64() * 1e3);
                     match result {
                         Ok(data) => {
                             out.ok += 1;
@@ -381,7 +367,7 @@ fn order(prefix: &str, i: usize) -> Value {
             "recipient": "张三", "phone": "+86 138 0000 0000", "country": "CN",
             "province": province, "city": city, "district": district,
             "street": format!("文三路 {} 号", 1 + i % 300), "postalCode": "310000",
-            "coordinates": (i % 2 == 0).then(|| json!({ "lat": 30.27, "lon": 120.15 })),
+            "coordinates": i.is_multiple_of(2).then(|| json!({ "lat": 30.27, "lon": 120.15 })),
         },
         "delivery": delivery,
         "promotions": promotions,

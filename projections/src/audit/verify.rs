@@ -50,8 +50,9 @@ pub async fn verify(db: &Db) -> Result<Vec<Finding>, DbError> {
         &rows(db, commit_order(db)).await?,
         &stored(db).await?,
     ));
-    findings.sort_by_key(|f| (f.position, f.kind));
-    findings.dedup_by_key(|f| (f.position, f.kind));
+    // Stable: for one position the per-stream finding (more precise) stays first.
+    findings.sort_by_key(|f| f.position);
+    findings.dedup_by_key(|f| f.position);
     Ok(findings)
 }
 
@@ -116,7 +117,7 @@ fn verify_streams(rows: &[AuditRow]) -> Vec<Finding> {
 }
 
 fn verify_stream(stream: &[AuditRow]) -> Vec<Finding> {
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
     let hashes: Vec<&str> = stream
         .iter()
         .map(|r| r.hash.as_deref().unwrap_or(""))
@@ -165,6 +166,10 @@ fn verify_stream(stream: &[AuditRow]) -> Vec<Finding> {
         }
         expected_sequence = row.sequence + 1;
     }
+    // One tampering breaks two links (before and after the event); report each event once,
+    // as the first finding that named it.
+    let mut seen = HashSet::new();
+    findings.retain(|f| seen.insert(f.position));
     findings
 }
 
