@@ -114,6 +114,9 @@ impl From<waybill_projections::ProjectionError> for AppError {
             waybill_projections::ProjectionError::Unknown(name) => {
                 AppError::not_found(format!("no projection named {name:?}"))
             }
+            e @ waybill_projections::ProjectionError::NotRebuildable(_) => {
+                AppError::new(ErrorCode::InvalidState, e.to_string())
+            }
             other => AppError::internal("reading a projection", &other),
         }
     }

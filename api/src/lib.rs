@@ -1,6 +1,7 @@
 //! Waybill's composition root: configuration, the command service over the event stores,
 //! the GraphQL API served by axum, authentication, and the `waybill` CLI's building blocks.
 
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod commands;

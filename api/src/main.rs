@@ -39,6 +39,16 @@ enum Command {
     /// Operate projections.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
+    /// Tamper evidence: verify the hash chains, print or check a checkpoint.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write events as JSON lines with their hashes (all, or filtered), in commit order.
+    Export(ExportArgs),
+    /// Load an export into an empty store; every recomputed hash must match.
+    Import {
+        /// The JSON-lines file written by `waybill export` (`-` for standard input).
+        file: String,
+    },
     /// Load-test a running server through its GraphQL endpoint (a separate client process).
     Bench(BenchSettings),
 }
@@ -56,6 +66,39 @@ enum KeysCommand {
     Revoke { key_id: String },
     /// List keys (ids and roles, never secrets).
     List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute both chains; report the first event altered, deleted, inserted or reordered.
+    Verify {
+        /// Also prove the log up to this exported checkpoint (JSON from `audit checkpoint`).
+        #[arg(long)]
+        checkpoint: Option<String>,
+    },
+    /// Print the current seal head as JSON; keep it to prove the log later.
+    Checkpoint,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[arg(long)]
+    stream_type: Option<String>,
+    #[arg(long)]
+    stream_id: Option<String>,
+    #[arg(long)]
+    from_position: Option<i64>,
+    #[arg(long)]
+    to_position: Option<i64>,
+    /// RFC 3339; inclusive.
+    #[arg(long)]
+    from_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// RFC 3339; exclusive.
+    #[arg(long)]
+    to_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -150,6 +193,45 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 }
             }
         }
+        Command::Audit(command) => {
+            let db = open_store(&cli.store).await?;
+            return audit(db, command).await;
+        }
+        Command::Export(args) => {
+            let db = open_store(&cli.store).await?;
+            let filter = waybill_projections::audit::ExportFilter {
+                stream_type: args.stream_type,
+                stream_id: args.stream_id,
+                from_position: args.from_position,
+                to_position: args.to_position,
+                from_time: args.from_time,
+                to_time: args.to_time,
+            };
+            let mut out: Box<dyn std::io::Write> = match &args.output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| AppError::internal("creating the export file", &e))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let count = waybill_projections::audit::export(&db, &filter, &mut out).await?;
+            out.flush()
+                .map_err(|e| AppError::internal("writing the export", &e))?;
+            eprintln!("exported {count} events");
+        }
+        Command::Import { file } => {
+            let db = open_store(&cli.store).await?;
+            let mut input: Box<dyn std::io::BufRead> = if file == "-" {
+                Box::new(std::io::BufReader::new(std::io::stdin()))
+            } else {
+                Box::new(std::io::BufReader::new(
+                    std::fs::File::open(&file)
+                        .map_err(|e| AppError::internal("opening the import file", &e))?,
+                ))
+            };
+            let count = waybill_projections::audit::import(&db, &mut input).await?;
+            eprintln!("imported {count} events; every hash matched the export");
+        }
         Command::Projections(command) => {
             let db = open_store(&cli.store).await?;
             return projections(db, command).await;
@@ -234,6 +316,61 @@ async fn projections(
                 let _ = stop.send(true);
             });
             runner.run(shutdown).await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(db: waybill_projections::Db, command: AuditCommand) -> Result<ExitCode, AppError> {
+    use waybill_projections::audit;
+    // Seal whatever is new first, so the check covers the whole log.
+    let runner = runner(&db, RunnerOptions::default());
+    runner.ensure_tables().await?;
+    let seal = runner.projection(audit::SEAL_NAME)?;
+    runner.run_until_idle(seal.as_ref()).await?;
+    match command {
+        AuditCommand::Checkpoint => {
+            let head = audit::seal_checkpoint(&db).await?;
+            println!("{}", serde_json::to_string(&head).unwrap_or_default());
+        }
+        AuditCommand::Verify { checkpoint } => {
+            let findings = audit::verify(&db).await?;
+            let mut intact = findings.is_empty();
+            for f in &findings {
+                println!(
+                    "{:?} at position {}: {} {} #{} — {}",
+                    f.kind,
+                    f.position,
+                    f.stream_type.as_deref().unwrap_or("?"),
+                    f.stream_id.as_deref().unwrap_or("?"),
+                    f.sequence.map_or("?".into(), |s| s.to_string()),
+                    f.detail
+                );
+            }
+            if let Some(json) = checkpoint {
+                let checkpoint: audit::SealCheckpoint =
+                    serde_json::from_str(&json).map_err(|e| {
+                        AppError::invalid_input("checkpoint", format!("not a checkpoint: {e}"))
+                    })?;
+                match audit::verify_against(&db, &checkpoint).await? {
+                    None => println!(
+                        "checkpoint {}: the log up to position {} is unchanged",
+                        checkpoint.ordinal, checkpoint.position
+                    ),
+                    Some(f) => {
+                        intact = false;
+                        println!(
+                            "checkpoint {} does NOT hold: {:?} at position {} — {}",
+                            checkpoint.ordinal, f.kind, f.position, f.detail
+                        );
+                    }
+                }
+            }
+            if intact {
+                println!("intact: both hash chains hold");
+            } else {
+                return Ok(ExitCode::from(1));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -263,3 +263,120 @@ async fn killed_mid_batch_then_restarted_equals_rebuild_postgres() {
 async fn killed_mid_batch_then_restarted_equals_rebuild_sqlite() {
     killed_mid_batch_then_restarted_equals_rebuild(Backend::Sqlite).await;
 }
+
+/// `waybill audit` and `waybill export`/`import` as an auditor runs them.
+async fn audit_export_import_from_the_cli(backend: Backend) {
+    let Some(db) = TestDb::create(backend, "audit_export_import_from_the_cli").await else {
+        return;
+    };
+    let runner = Arc::new(waybill_api::startup::runner(
+        &db.db,
+        RunnerOptions::default(),
+    ));
+    runner.ensure_tables().await.unwrap();
+    let services = waybill_api::startup::services(db.db.clone(), runner.clone());
+    let ctx = RequestContext::new(
+        Principal {
+            key_id: "test".into(),
+            role: Role::Admin,
+        },
+        None,
+        None,
+    );
+    for i in 0..4 {
+        let place = sample_place_order_for(
+            SalesChannel::Douyin,
+            ExternalOrderNumber::parse(&format!("AUD-CLI-{i}")).unwrap(),
+        );
+        services
+            .place_order(&ctx, place, &Default::default())
+            .await
+            .unwrap();
+    }
+    let args = store_args(&db);
+    let out = waybill()
+        .args(&args)
+        .args(["audit", "checkpoint"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let checkpoint = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(checkpoint.contains("\"ordinal\":4"), "{checkpoint}");
+    let verified = waybill()
+        .args(&args)
+        .args(["audit", "verify", "--checkpoint", &checkpoint])
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("intact"));
+
+    let file = std::env::temp_dir().join(format!(
+        "waybill-export-{}.jsonl",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let exported = waybill()
+        .args(&args)
+        .args(["export", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(exported.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 4);
+    let target = TestDb::create(Backend::Sqlite, "import target")
+        .await
+        .unwrap();
+    let target_args = store_args(&target);
+    let imported = waybill()
+        .args(&target_args)
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let proof = waybill()
+        .args(&target_args)
+        .args(["audit", "verify", "--checkpoint", &checkpoint])
+        .output()
+        .unwrap();
+    assert!(
+        proof.status.success(),
+        "the import reproduces the chain: {}",
+        String::from_utf8_lossy(&proof.stdout)
+    );
+
+    waybill_projections::with_db!(&db.db, pool => {
+        sqlx::query("UPDATE events SET event_type = 'OrderCancelled' WHERE global_position = 2").execute(pool).await.unwrap();
+    });
+    let tampered = waybill()
+        .args(&args)
+        .args(["audit", "verify", "--checkpoint", &checkpoint])
+        .output()
+        .unwrap();
+    assert!(!tampered.status.success());
+    let report = String::from_utf8_lossy(&tampered.stdout);
+    assert!(
+        report.contains("Altered at position 2") && report.contains("does NOT hold"),
+        "{report}"
+    );
+    let _ = std::fs::remove_file(file);
+    target.cleanup().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_export_import_from_the_cli_sqlite() {
+    audit_export_import_from_the_cli(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_export_import_from_the_cli_postgres() {
+    audit_export_import_from_the_cli(Backend::Postgres).await;
+}

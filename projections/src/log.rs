@@ -24,7 +24,10 @@ pub struct StoredEvent {
     pub aggregate_id: String,
     pub sequence: i64,
     pub event_type: String,
+    /// The version of `payload` — the current one, after upcasting.
     pub event_version: String,
+    /// The version as written; differs from `event_version` when the payload was upcast.
+    pub stored_version: String,
     pub payload: Value,
     pub metadata: Value,
     pub recorded_at: DateTime<Utc>,
@@ -139,7 +142,8 @@ fn sqlite_read_sql(_query: &LogQuery) -> String {
 }
 
 fn pg_row(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, DbError> {
-    Ok(StoredEvent {
+    let version: String = row.try_get("event_version")?;
+    upcasted(StoredEvent {
         position: row.try_get("global_position")?,
         tx_id: row.try_get("tx_id")?,
         event_id: row.try_get("event_id")?,
@@ -147,7 +151,8 @@ fn pg_row(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, DbError> {
         aggregate_id: row.try_get("aggregate_id")?,
         sequence: row.try_get("sequence")?,
         event_type: row.try_get("event_type")?,
-        event_version: row.try_get("event_version")?,
+        event_version: version.clone(),
+        stored_version: version,
         payload: parse_json(row.try_get("payload")?)?,
         metadata: parse_json(row.try_get("metadata")?)?,
         recorded_at: row.try_get("recorded_at")?,
@@ -157,7 +162,8 @@ fn pg_row(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, DbError> {
 
 fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, DbError> {
     let recorded_at: String = row.try_get("recorded_at")?;
-    Ok(StoredEvent {
+    let version: String = row.try_get("event_version")?;
+    upcasted(StoredEvent {
         position: row.try_get("global_position")?,
         tx_id: row.try_get("tx_id")?,
         event_id: row.try_get("event_id")?,
@@ -165,7 +171,8 @@ fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, DbError> {
         aggregate_id: row.try_get("aggregate_id")?,
         sequence: row.try_get("sequence")?,
         event_type: row.try_get("event_type")?,
-        event_version: row.try_get("event_version")?,
+        event_version: version.clone(),
+        stored_version: version,
         payload: parse_json(row.try_get("payload")?)?,
         metadata: parse_json(row.try_get("metadata")?)?,
         recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
@@ -173,6 +180,19 @@ fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, DbError> {
             .with_timezone(&Utc),
         hash: row.try_get("hash")?,
     })
+}
+
+/// Brings an old payload to the shape the code knows (see `waybill_domain::upcast`).
+fn upcasted(mut event: StoredEvent) -> Result<StoredEvent, DbError> {
+    if waybill_domain::upcast::needs_upcast(&event.event_type, &event.event_version) {
+        let payload = std::mem::take(&mut event.payload);
+        let (version, payload) =
+            waybill_domain::upcast::upcast(&event.event_type, &event.event_version, payload)
+                .map_err(|e| DbError::Corrupt(e.to_string()))?;
+        event.event_version = version;
+        event.payload = payload;
+    }
+    Ok(event)
 }
 
 fn parse_json(text: String) -> Result<Value, DbError> {
@@ -225,4 +245,71 @@ pub async fn is_below_fence(db: &Db, position: i64) -> Result<bool, DbError> {
             .await?,
     };
     Ok(visible.unwrap_or(false))
+}
+
+/// One stream's events in sequence order, after `after_sequence`, at most `limit`.
+pub async fn read_stream(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    after_sequence: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, DbError> {
+    let filter = "WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 ORDER BY sequence LIMIT $4";
+    match db {
+        Db::Postgres(pool) => sqlx::query(&format!("SELECT {PG_COLUMNS} FROM events {filter}"))
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .bind(after_sequence)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(pg_row)
+            .collect(),
+        Db::Sqlite { read, .. } => {
+            sqlx::query(&format!("SELECT {SQLITE_COLUMNS} FROM events {filter}"))
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .bind(after_sequence)
+                .bind(limit)
+                .fetch_all(read)
+                .await?
+                .iter()
+                .map(sqlite_row)
+                .collect()
+        }
+    }
+}
+
+/// Everything one request caused, across streams, in commit order.
+pub async fn read_correlated(
+    db: &Db,
+    correlation_id: &str,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, DbError> {
+    match db {
+        Db::Postgres(pool) => sqlx::query(&format!(
+            "SELECT {PG_COLUMNS} FROM events WHERE metadata ->> 'correlation_id' = $1 \
+             ORDER BY transaction_id, global_position LIMIT $2"
+        ))
+        .bind(correlation_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(pg_row)
+        .collect(),
+        Db::Sqlite { read, .. } => sqlx::query(&format!(
+            "SELECT {SQLITE_COLUMNS} FROM events WHERE json_extract(metadata, '$.correlation_id') = $1 \
+             ORDER BY global_position LIMIT $2"
+        ))
+        .bind(correlation_id)
+        .bind(limit)
+        .fetch_all(read)
+        .await?
+        .iter()
+        .map(sqlite_row)
+        .collect(),
+    }
 }

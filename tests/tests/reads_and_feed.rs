@@ -215,7 +215,11 @@ async fn malformed_requests_get_coded_errors(app: &TestApp) {
         );
     }
     // Depth limit: a deeply nested introspection query.
-    let deep = format!("{{ __schema {{ types {{ {}name{} }} }} }}", "fields { type { ofType { ".repeat(8), " }".repeat(24));
+    let deep = format!(
+        "{{ __schema {{ types {{ {}name{} }} }} }}",
+        "fields { type { ofType { ".repeat(8),
+        " }".repeat(24)
+    );
     assert_eq!(
         app.gql_error(&app.admin, &deep, json!({})).await,
         "INVALID_INPUT"

@@ -71,6 +71,8 @@ pub enum Permission {
     ClearAnomaly,
     ManageKeys,
     OperateProjections,
+    /// Tamper checks, time travel and checkpoints.
+    Audit,
 }
 
 impl Permission {
@@ -87,6 +89,7 @@ impl Permission {
             FlagAnomaly => matches!(role, Admin | Integrator | Warehouse | Agent),
             ClearAnomaly => matches!(role, Admin | Agent),
             ManageKeys | OperateProjections => matches!(role, Admin),
+            Audit => matches!(role, Admin | Auditor),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use cqrs_es::persist::EventStoreAggregateContext;
-use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::persist::{EventUpcaster, PersistedEventStore, SerializedEvent};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
@@ -15,15 +15,50 @@ pub enum Store<A: Aggregate> {
     Sqlite(PersistedEventStore<SqliteEventRepository, A>),
 }
 
+/// Hands old payloads to the domain's upcast chain before cqrs-es deserialises them.
+struct DomainUpcaster;
+
+impl EventUpcaster for DomainUpcaster {
+    fn can_upcast(&self, event_type: &str, event_version: &str) -> bool {
+        waybill_domain::upcast::needs_upcast(event_type, event_version)
+    }
+
+    fn upcast(&self, mut event: SerializedEvent) -> SerializedEvent {
+        let payload = std::mem::take(&mut event.payload);
+        match waybill_domain::upcast::upcast(
+            &event.event_type,
+            &event.event_version,
+            payload.clone(),
+        ) {
+            Ok((version, upcast)) => {
+                event.event_version = version;
+                event.payload = upcast;
+            }
+            // Left as stored: deserialisation then fails loudly instead of misreading it.
+            Err(e) => {
+                tracing::error!(error = %e, aggregate_id = %event.aggregate_id, "upcast failed");
+                event.payload = payload;
+            }
+        }
+        event
+    }
+}
+
+fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
+    vec![Box::new(DomainUpcaster)]
+}
+
 impl<A: Aggregate + 'static> Store<A> {
     pub fn new(db: &Db) -> Store<A> {
         match db {
-            Db::Postgres(pool) => Store::Postgres(PersistedEventStore::new_event_store(
-                PostgresEventRepository::new(pool.clone()),
-            )),
-            Db::Sqlite { write, .. } => Store::Sqlite(PersistedEventStore::new_event_store(
-                SqliteEventRepository::new(write.clone()),
-            )),
+            Db::Postgres(pool) => Store::Postgres(
+                PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
+                    .with_upcasters(upcasters()),
+            ),
+            Db::Sqlite { write, .. } => Store::Sqlite(
+                PersistedEventStore::new_event_store(SqliteEventRepository::new(write.clone()))
+                    .with_upcasters(upcasters()),
+            ),
         }
     }
 

@@ -21,11 +21,16 @@ pub struct Event {
     /// Position within its stream, from 1.
     pub sequence: i64,
     pub event_type: String,
+    /// The payload's version as shown (current; old payloads are upcast on read).
     pub event_version: String,
+    /// The version the payload was written with.
+    pub stored_version: String,
     pub payload: Json<serde_json::Value>,
     /// Actor, correlation, causation, request and idempotency ids, occurrence time.
     pub metadata: Json<serde_json::Value>,
     pub recorded_at: DateTime<Utc>,
+    /// This event's link in its stream's hash chain.
+    pub hash: Option<String>,
 }
 
 impl From<StoredEvent> for Event {
@@ -38,9 +43,11 @@ impl From<StoredEvent> for Event {
             sequence: e.sequence,
             event_type: e.event_type,
             event_version: e.event_version,
+            stored_version: e.stored_version,
             payload: Json(e.payload),
             metadata: Json(e.metadata),
             recorded_at: e.recorded_at,
+            hash: e.hash,
         }
     }
 }

@@ -7,6 +7,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::services::Services;
 
+pub mod audit;
 pub mod context;
 pub mod error;
 pub mod events;
@@ -14,7 +15,12 @@ pub mod keys;
 pub mod orders;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(orders::OrderQueries, events::EventQueries, keys::KeyQueries);
+pub struct QueryRoot(
+    orders::OrderQueries,
+    events::EventQueries,
+    keys::KeyQueries,
+    audit::AuditQueries,
+);
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(orders::OrderMutations, keys::KeyMutations);

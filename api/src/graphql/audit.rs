@@ -1,0 +1,247 @@
+//! For auditors: history, time travel and tamper evidence. Read-only by construction.
+
+use async_graphql::{Context, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use waybill_projections::audit::{self, Finding, SealCheckpoint};
+
+use super::context::{authorize, page_size, services};
+use super::error::GqlResult;
+use super::events::Event;
+use crate::audit::{diff, AsOf};
+use crate::auth::Permission;
+use crate::error::AppError;
+
+#[derive(SimpleObject)]
+pub struct StreamPage {
+    pub events: Vec<Event>,
+    /// Pass the last event's `sequence` as `after` for the next page.
+    pub has_more: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct StreamState {
+    /// The stream version the state reflects.
+    pub version: i64,
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub state: Json<serde_json::Value>,
+}
+
+#[derive(SimpleObject)]
+pub struct StateChange {
+    /// JSON pointer into the state.
+    pub path: String,
+    pub before: Option<Json<serde_json::Value>>,
+    pub after: Option<Json<serde_json::Value>>,
+}
+
+#[derive(SimpleObject)]
+pub struct AuditFinding {
+    /// ALTERED, DELETED, INSERTED or REORDERED (lower-case in `kind`).
+    pub kind: String,
+    pub position: i64,
+    pub stream_type: Option<String>,
+    pub stream_id: Option<String>,
+    pub sequence: Option<i64>,
+    pub detail: String,
+}
+
+impl From<Finding> for AuditFinding {
+    fn from(f: Finding) -> Self {
+        AuditFinding {
+            kind: serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            position: f.position,
+            stream_type: f.stream_type,
+            stream_id: f.stream_id,
+            sequence: f.sequence,
+            detail: f.detail,
+        }
+    }
+}
+
+/// The head of the global seal: keep it somewhere safe to prove the log later.
+#[derive(SimpleObject)]
+pub struct AuditCheckpoint {
+    pub ordinal: i64,
+    pub position: i64,
+    pub chain_hash: String,
+}
+
+impl From<SealCheckpoint> for AuditCheckpoint {
+    fn from(c: SealCheckpoint) -> Self {
+        AuditCheckpoint {
+            ordinal: c.ordinal,
+            position: c.position,
+            chain_hash: c.chain_hash,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuditReport {
+    /// True when both hash chains hold.
+    pub intact: bool,
+    /// Every finding, the first altered/deleted/inserted/reordered event first.
+    pub findings: Vec<AuditFinding>,
+    pub checkpoint: Option<AuditCheckpoint>,
+}
+
+fn as_of(field: &str, version: Option<i64>, at: Option<DateTime<Utc>>) -> Result<AsOf, AppError> {
+    match (version, at) {
+        (Some(v), None) if v >= 0 => Ok(AsOf::Version(v)),
+        (None, Some(t)) => Ok(AsOf::Time(t)),
+        _ => Err(AppError::invalid_input(
+            field,
+            "give exactly one of a version (≥ 0) or a time",
+        )),
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQueries;
+
+#[Object]
+impl AuditQueries {
+    /// One stream's events in order, with actor, cause and time in each event's metadata.
+    async fn stream_history(
+        &self,
+        ctx: &Context<'_>,
+        stream_type: String,
+        stream_id: String,
+        after: Option<i64>,
+        first: Option<i32>,
+    ) -> GqlResult<StreamPage> {
+        authorize(ctx, Permission::ReadEventLog)?;
+        let limit = page_size(first)?;
+        let mut events = services(ctx)?
+            .stream_history(&stream_type, &stream_id, after.unwrap_or(0), limit + 1)
+            .await?;
+        let has_more = events.len() as i64 > limit;
+        events.truncate(limit as usize);
+        Ok(StreamPage {
+            events: events.into_iter().map(Event::from).collect(),
+            has_more,
+        })
+    }
+
+    /// Everything one request caused, across streams, in commit order.
+    async fn correlated_events(
+        &self,
+        ctx: &Context<'_>,
+        correlation_id: String,
+        first: Option<i32>,
+    ) -> GqlResult<Vec<Event>> {
+        authorize(ctx, Permission::ReadEventLog)?;
+        let limit = page_size(first)?;
+        Ok(services(ctx)?
+            .correlated_events(&correlation_id, limit)
+            .await?
+            .into_iter()
+            .map(Event::from)
+            .collect())
+    }
+
+    /// A stream's state as of a version or a time, folded from its stored events.
+    async fn state_as_of(
+        &self,
+        ctx: &Context<'_>,
+        stream_type: String,
+        stream_id: String,
+        version: Option<i64>,
+        at: Option<DateTime<Utc>>,
+    ) -> GqlResult<Option<StreamState>> {
+        authorize(ctx, Permission::Audit)?;
+        let point = as_of("version", version, at)?;
+        Ok(services(ctx)?
+            .state_as_of(&stream_type, &stream_id, point)
+            .await?
+            .map(|s| StreamState {
+                version: s.version,
+                recorded_at: s.recorded_at,
+                state: Json(s.state),
+            }))
+    }
+
+    /// What changed in a stream's state between two points.
+    #[allow(clippy::too_many_arguments)]
+    async fn state_diff(
+        &self,
+        ctx: &Context<'_>,
+        stream_type: String,
+        stream_id: String,
+        from_version: Option<i64>,
+        from_time: Option<DateTime<Utc>>,
+        to_version: Option<i64>,
+        to_time: Option<DateTime<Utc>>,
+    ) -> GqlResult<Vec<StateChange>> {
+        authorize(ctx, Permission::Audit)?;
+        let services = services(ctx)?;
+        let from = as_of("from", from_version, from_time)?;
+        let to = as_of("to", to_version, to_time)?;
+        let empty = serde_json::Value::Null;
+        let before = services
+            .state_as_of(&stream_type, &stream_id, from)
+            .await?
+            .map(|s| s.state);
+        let after = services
+            .state_as_of(&stream_type, &stream_id, to)
+            .await?
+            .map(|s| s.state);
+        Ok(diff(
+            before.as_ref().unwrap_or(&empty),
+            after.as_ref().unwrap_or(&empty),
+        )
+        .into_iter()
+        .map(|c| StateChange {
+            path: c.path,
+            before: c.before.map(Json),
+            after: c.after.map(Json),
+        })
+        .collect())
+    }
+
+    /// Recomputes both hash chains and reports the first event altered, deleted, inserted or
+    /// reordered.
+    async fn audit_verify(&self, ctx: &Context<'_>) -> GqlResult<AuditReport> {
+        authorize(ctx, Permission::Audit)?;
+        let db = &services(ctx)?.db;
+        let findings = audit::verify(db).await.map_err(AppError::from)?;
+        let checkpoint = audit::seal_checkpoint(db).await.map_err(AppError::from)?;
+        Ok(AuditReport {
+            intact: findings.is_empty(),
+            findings: findings.into_iter().map(AuditFinding::from).collect(),
+            checkpoint: checkpoint.map(Into::into),
+        })
+    }
+
+    /// The current head of the global seal, to export and keep.
+    async fn audit_checkpoint(&self, ctx: &Context<'_>) -> GqlResult<Option<AuditCheckpoint>> {
+        authorize(ctx, Permission::Audit)?;
+        Ok(audit::seal_checkpoint(&services(ctx)?.db)
+            .await
+            .map_err(AppError::from)?
+            .map(Into::into))
+    }
+
+    /// Proves the log up to an exported checkpoint is unchanged; null means it is.
+    async fn audit_prove(
+        &self,
+        ctx: &Context<'_>,
+        ordinal: i64,
+        position: i64,
+        chain_hash: String,
+    ) -> GqlResult<Option<AuditFinding>> {
+        authorize(ctx, Permission::Audit)?;
+        let checkpoint = SealCheckpoint {
+            ordinal,
+            position,
+            chain_hash,
+        };
+        Ok(audit::verify_against(&services(ctx)?.db, &checkpoint)
+            .await
+            .map_err(AppError::from)?
+            .map(Into::into))
+    }
+}
