@@ -12,7 +12,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::auth::keys;
 use crate::commands::context::{clean_id, RequestContext};
 use crate::graphql::error::ensure_codes;
 use crate::graphql::WaybillSchema;
@@ -47,7 +46,12 @@ async fn graphql(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let principal = match keys::authenticate(&state.services.db, token).await {
+    let principal = match state
+        .services
+        .keys
+        .authenticate(&state.services.db, token)
+        .await
+    {
         Ok(p) => p,
         Err(e) => {
             let status = match e.code {

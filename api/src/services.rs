@@ -16,6 +16,7 @@ pub struct Services {
     pub commands: CommandService,
     pub orders: Store<Order>,
     pub runner: Arc<Runner>,
+    pub keys: crate::auth::keys::KeyCache,
 }
 
 /// How long a read may wait for projections to reach a position the caller wrote.

@@ -36,6 +36,7 @@ pub fn services(db: Db, runner: Arc<Runner>) -> Arc<Services> {
         orders: Store::new(&db),
         db,
         runner,
+        keys: Default::default(),
     })
 }
 

@@ -57,6 +57,9 @@ pub struct RunnerOptions {
     /// Fault injection for crash tests: abort the process once this many events have been
     /// applied, after the read-model rows are written and before the checkpoint commits.
     pub crash_after_events: Option<usize>,
+    /// After a small batch, wait this long for more events before the next one: under load
+    /// this turns many one-event transactions into a few larger ones, for a little latency.
+    pub linger: Duration,
 }
 
 impl Default for RunnerOptions {
@@ -65,6 +68,7 @@ impl Default for RunnerOptions {
             batch_size: 1000,
             poll_interval: Duration::from_millis(100),
             crash_after_events: None,
+            linger: Duration::from_millis(5),
         }
     }
 }
@@ -293,6 +297,7 @@ impl Runner {
             }
             let mut progressed = false;
             let mut failed = false;
+            let mut largest = 0;
             for p in &self.projections {
                 match self.run_batch(p.as_ref()).await {
                     Ok(BatchOutcome::Applied { events, checkpoint }) => {
@@ -303,6 +308,7 @@ impl Runner {
                             "batch committed"
                         );
                         progressed = true;
+                        largest = largest.max(events);
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -321,6 +327,15 @@ impl Runner {
                 continue;
             }
             failures = 0;
+            if progressed
+                && (largest as i64) < self.options.batch_size / 2
+                && !self.options.linger.is_zero()
+            {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.options.linger) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
             if !progressed {
                 tokio::select! {
                     _ = self.wake.notified() => {}

@@ -21,6 +21,7 @@ fn small_batches() -> RunnerOptions {
         batch_size: 7,
         poll_interval: Duration::from_millis(5),
         crash_after_events: None,
+        linger: Duration::ZERO,
     }
 }
 

@@ -107,6 +107,61 @@ pub async fn count(db: &Db) -> Result<i64, AppError> {
         sqlx::query_scalar("SELECT COUNT(*) FROM api_keys").fetch_one(pool).await?))
 }
 
+/// Verified keys, kept briefly so a busy integrator does not cost a database read per request.
+/// A revocation through this process is seen at once; one made elsewhere (another replica, the
+/// CLI) within [`KeyCache::TTL`].
+#[derive(Default)]
+pub struct KeyCache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (String, Role, std::time::Instant)>>,
+}
+
+impl KeyCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub async fn authenticate(&self, db: &Db, token: &str) -> Result<Principal, AppError> {
+        let denied = || {
+            AppError::new(
+                ErrorCode::Unauthenticated,
+                "missing, malformed, unknown or revoked API key",
+            )
+        };
+        let (key_id, secret) = parse(token).ok_or_else(denied)?;
+        let cached = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key_id).cloned())
+            .filter(|(_, _, at)| at.elapsed() < Self::TTL);
+        if let Some((stored, role, _)) = cached {
+            if constant_time_eq(stored.as_bytes(), hash(secret).as_bytes()) {
+                return Ok(Principal {
+                    key_id: key_id.to_string(),
+                    role,
+                });
+            }
+            return Err(denied());
+        }
+        let principal = authenticate(db, token).await?;
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() > 10_000 {
+                m.clear();
+            }
+            m.insert(
+                key_id.to_string(),
+                (hash(secret), principal.role, std::time::Instant::now()),
+            );
+        }
+        Ok(principal)
+    }
+
+    pub fn forget(&self, key_id: &str) {
+        if let Ok(mut m) = self.entries.lock() {
+            m.remove(key_id);
+        }
+    }
+}
+
 /// Resolves a bearer token to its principal. Every failure is the same UNAUTHENTICATED answer,
 /// so a caller cannot tell an unknown key from a revoked one or a wrong secret.
 pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {

@@ -91,7 +91,9 @@ impl KeyMutations {
 
     async fn revoke_api_key(&self, ctx: &Context<'_>, key_id: String) -> GqlResult<bool> {
         authorize(ctx, Permission::ManageKeys)?;
-        keys::revoke(&services(ctx)?.db, &key_id).await?;
+        let services = services(ctx)?;
+        keys::revoke(&services.db, &key_id).await?;
+        services.keys.forget(&key_id);
         Ok(true)
     }
 }
