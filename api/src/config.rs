@@ -12,6 +12,9 @@ pub struct StoreSettings {
     /// Where the embedded store keeps its file.
     #[arg(long, env = "WAYBILL_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// PostgreSQL connections per process.
+    #[arg(long, env = "WAYBILL_DB_MAX_CONNECTIONS", default_value_t = waybill_projections::db::DEFAULT_PG_CONNECTIONS, global = true)]
+    pub db_max_connections: u32,
 }
 
 #[derive(Clone, Debug, clap::Args)]

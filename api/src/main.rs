@@ -12,6 +12,9 @@ use waybill_api::error::AppError;
 use waybill_api::startup::{bootstrap_admin_key, open_store, runner, Application};
 use waybill_projections::RunnerOptions;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "waybill",

@@ -15,6 +15,9 @@ use sqlx::{PgPool, SqlitePool};
 static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
+/// A few connections per core keep PostgreSQL busy; many more only add context switches.
+pub const DEFAULT_PG_CONNECTIONS: u32 = 16;
+
 /// Where the events live.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -107,8 +110,13 @@ impl Db {
     /// Connects to PostgreSQL when `database_url` starts with `postgres`, otherwise opens (and
     /// creates) the embedded SQLite file `waybill.db` under `data_dir`.
     pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Db, DbError> {
+        Self::connect_with(database_url, data_dir, DEFAULT_PG_CONNECTIONS).await
+    }
+
+    /// As [`Db::connect`], with the PostgreSQL pool size.
+    pub async fn connect_with(database_url: Option<&str>, data_dir: &Path, pg_connections: u32) -> Result<Db, DbError> {
         match database_url {
-            Some(url) if url.starts_with("postgres") => Self::connect_postgres(url, 32).await,
+            Some(url) if url.starts_with("postgres") => Self::connect_postgres(url, pg_connections).await,
             Some(url) => Self::connect_sqlite(SqliteConnectOptions::from_str(url)?).await,
             None => {
                 std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {

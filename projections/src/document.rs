@@ -126,11 +126,14 @@ impl<P: DocumentProjection> Projection for Documents<P> {
         P::TABLE
     }
 
-    async fn create_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
-        for statement in table_ddl(tx.backend(), table, P::COLUMNS, P::INDEXES) {
-            with_tx!(tx, conn => { sqlx::query(&statement).execute(&mut **conn).await.map_err(DbError::from)?; });
-        }
-        Ok(())
+    async fn create_bare_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
+        let ddl = table_ddl(tx.backend(), table, P::COLUMNS, &[]);
+        execute_all(tx, &ddl).await
+    }
+
+    async fn create_indexes(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
+        let ddl = table_ddl(tx.backend(), table, P::COLUMNS, P::INDEXES);
+        execute_all(tx, &ddl[1..]).await
     }
 
     async fn apply_batch(
@@ -180,6 +183,13 @@ impl<P: DocumentProjection> Projection for Documents<P> {
     }
 }
 
+async fn execute_all(tx: &mut Tx, statements: &[String]) -> Result<(), ProjectionError> {
+    for statement in statements {
+        with_tx!(tx, conn => { sqlx::query(statement).execute(&mut **conn).await.map_err(DbError::from)?; });
+    }
+    Ok(())
+}
+
 async fn load_docs<P: DocumentProjection>(
     tx: &mut Tx,
     table: &str,
@@ -225,7 +235,7 @@ async fn write_docs<P: DocumentProjection>(
     docs: HashMap<String, Option<P::Doc>>,
     last_position: &HashMap<String, i64>,
 ) -> Result<(), ProjectionError> {
-    let mut upserts: Vec<(String, i64, Value, Vec<ColumnValue>)> = Vec::new();
+    let mut upserts: Vec<(String, i64, P::Doc, Vec<ColumnValue>)> = Vec::new();
     let mut deletes: Vec<String> = Vec::new();
     for (key, doc) in docs {
         let Some(&position) = last_position.get(&key) else {
@@ -234,9 +244,7 @@ async fn write_docs<P: DocumentProjection>(
         match doc {
             Some(doc) => {
                 let columns = projection.column_values(&doc);
-                let value = serde_json::to_value(&doc)
-                    .map_err(|e| ProjectionError::Corrupt(format!("{table}/{key}: {e}")))?;
-                upserts.push((key, position, value, columns));
+                upserts.push((key, position, doc, columns));
             }
             None => deletes.push(key),
         }

@@ -88,7 +88,12 @@ pub struct Runner {
 struct Target<'a> {
     checkpoint: &'a str,
     table: &'a str,
+    /// Events per batch.
+    limit: i64,
 }
+
+/// Rebuilds read far more per transaction: nobody waits on a scratch table's freshness.
+const REBUILD_BATCH: i64 = 5000;
 
 fn scratch(projection: &dyn Projection, purpose: &str) -> (String, String) {
     (
@@ -154,6 +159,7 @@ impl Runner {
         let target = Target {
             checkpoint: projection.name(),
             table: projection.table(),
+            limit: self.options.batch_size,
         };
         self.batch(projection, &target).await
     }
@@ -167,12 +173,13 @@ impl Runner {
         if !lock(&mut tx, target.checkpoint, false).await? {
             return Ok(BatchOutcome::Busy);
         }
+        relax_durability(&mut tx).await?;
         let after = checkpoint::load(&mut tx, target.checkpoint).await?;
         let events = log::read_after(
             &mut tx,
             &LogQuery {
                 after,
-                limit: self.options.batch_size,
+                limit: target.limit,
                 aggregate_type: None,
             },
         )
@@ -228,6 +235,7 @@ impl Runner {
         let target = Target {
             checkpoint: projection.name(),
             table: projection.table(),
+            limit: self.options.batch_size,
         };
         let head = log::head_position(&self.db).await?;
         let goal = log::checkpoint_of(&self.db, head)
@@ -259,6 +267,7 @@ impl Runner {
         let target = Target {
             checkpoint: projection.name(),
             table: projection.table(),
+            limit: self.options.batch_size,
         };
         self.drain(projection, &target).await
     }
@@ -358,15 +367,19 @@ impl Runner {
         let mut tx = self.db.begin().await?;
         lock(&mut tx, &cp_name, true).await?;
         drop_table(&mut tx, &table).await?;
-        p.create_table(&mut tx, &table).await?;
+        p.create_bare_table(&mut tx, &table).await?;
         checkpoint::delete(&mut tx, &cp_name).await?;
         tx.commit().await?;
 
         let target = Target {
             checkpoint: &cp_name,
             table: &table,
+            limit: self.options.batch_size.max(REBUILD_BATCH),
         };
         let mut total = self.drain(p, &target).await?;
+        let mut tx = self.db.begin().await?;
+        p.create_indexes(&mut tx, &table).await?;
+        tx.commit().await?;
 
         // The swap: under the live projection's lock, catch the scratch copy up to the fence,
         // replace the live table and carry the checkpoint over, all in one transaction.
@@ -505,6 +518,16 @@ async fn lock(tx: &mut Tx, name: &str, wait: bool) -> Result<bool, DbError> {
                 .await?,
         )
     }
+}
+
+/// A projection batch can always be redone from the log, and its rows and checkpoint commit
+/// together, so a crash that loses a recent batch loses its checkpoint with it: no need to
+/// wait for the WAL flush. (The events themselves are always committed durably.)
+async fn relax_durability(tx: &mut Tx) -> Result<(), DbError> {
+    if let Tx::Postgres(conn) = tx {
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **conn).await?;
+    }
+    Ok(())
 }
 
 async fn table_exists(tx: &mut Tx, table: &str) -> Result<bool, DbError> {

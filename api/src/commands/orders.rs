@@ -59,6 +59,7 @@ impl WriteOptions {
         Ok(CommandOptions {
             expected_version: self.expected_version,
             idempotency,
+            expect_new_stream: false,
         })
     }
 }
@@ -74,7 +75,8 @@ impl Services {
     ) -> Result<CommandOutcome, AppError> {
         let order_id = OrderId::for_channel_order(command.channel, &command.external_number);
         let stream_id = order_id.to_string();
-        let opts = options.command_options()?;
+        let mut opts = options.command_options()?;
+        opts.expect_new_stream = options.expected_version.is_none();
         let result = self
             .commands
             .execute(

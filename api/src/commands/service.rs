@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{Aggregate, AggregateContext, AggregateError};
 use sqlx::Row;
 use tokio::sync::Notify;
@@ -36,6 +37,10 @@ pub struct CommandOutcome {
 pub struct CommandOptions {
     pub expected_version: Option<i64>,
     pub idempotency: Option<Idempotency>,
+    /// The stream is expected not to exist (a creation with a fresh or derived id): the first
+    /// attempt decides against an empty aggregate without reading the store. If the stream
+    /// does exist the append conflicts, and the retry loads it as usual.
+    pub expect_new_stream: bool,
 }
 
 pub struct CommandService {
@@ -75,10 +80,19 @@ impl CommandService {
             }
             let command_id = Uuid::now_v7().to_string();
             for attempt in 1..=MAX_ATTEMPTS {
-                let mut context = store
-                    .load(stream_id)
-                    .await
-                    .map_err(|e| from_aggregate_error(e, "loading a stream"))?;
+                let mut context = if attempt == 1 && options.expect_new_stream {
+                    EventStoreAggregateContext {
+                        aggregate_id: stream_id.to_string(),
+                        aggregate: A::default(),
+                        current_sequence: 0,
+                        current_snapshot: None,
+                    }
+                } else {
+                    store
+                        .load(stream_id)
+                        .await
+                        .map_err(|e| from_aggregate_error(e, "loading a stream"))?
+                };
                 let current = context.current_sequence as i64;
                 if let Some(expected) = options.expected_version {
                     if expected != current {
@@ -129,12 +143,16 @@ impl CommandService {
                                 "another write reached the stream first; reload and retry",
                             ));
                         }
-                        // A concurrent duplicate of this very request may be what won.
+                        // A concurrent duplicate of this very request may be what won (or the
+                        // stream we took for new already existed).
                         if let Some(found) = self.replay(options.idempotency.as_ref(), ctx).await? {
                             return Ok(found);
                         }
-                        warn!(attempt, "concurrent append; retrying after reload");
-                        tokio::time::sleep(jitter(attempt)).await;
+                        // A stream taken for new that already existed is not contention.
+                        if !(options.expect_new_stream && attempt == 1) {
+                            warn!(attempt, "concurrent append; retrying after reload");
+                            tokio::time::sleep(jitter(attempt)).await;
+                        }
                     }
                     Err(e) => return Err(from_aggregate_error(e, "appending events")),
                 }

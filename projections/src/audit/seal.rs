@@ -46,7 +46,7 @@ impl Projection for AuditChainProjection {
         false
     }
 
-    async fn create_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
+    async fn create_bare_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
         let sql = format!(
             "CREATE TABLE {table} (ordinal BIGINT PRIMARY KEY, position BIGINT NOT NULL, \
              event_hash TEXT NOT NULL, chain_hash TEXT NOT NULL)"
