@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::State;
+use axum::extract::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -27,6 +29,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(subscriptions))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)
@@ -41,11 +44,7 @@ async fn graphql(
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let token = bearer(&headers).unwrap_or("");
     let principal = match state
         .services
         .keys
@@ -82,6 +81,52 @@ async fn graphql(
     };
     let response = state.schema.execute(request).await;
     GraphQLResponse::from(ensure_codes(response)).into_response()
+}
+
+/// graphql-transport-ws (and the older graphql-ws). The API key comes in the upgrade request's
+/// `Authorization` header or, for browsers that cannot set one, in the `connection_init`
+/// payload as `{"Authorization": "Bearer …"}`; without a valid key the connection is refused.
+async fn subscriptions(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let header_token = bearer(&headers).map(String::from);
+    let correlation = headers
+        .get("x-correlation-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(clean_id);
+    let services = state.services.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = header_token.or_else(|| {
+                        ["Authorization", "authorization"]
+                            .iter()
+                            .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                            .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).to_string())
+                    });
+                    let principal = services
+                        .keys
+                        .authenticate(&services.db, token.as_deref().unwrap_or(""))
+                        .await
+                        .map_err(async_graphql::Error::from)?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(RequestContext::new(principal, correlation, None));
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
 }
 
 async fn healthz() -> &'static str {

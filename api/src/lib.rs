@@ -9,5 +9,6 @@ pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod policies;
 pub mod services;
 pub mod startup;

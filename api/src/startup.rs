@@ -20,7 +20,12 @@ use crate::services::Services;
 
 /// Opens the store named by the settings and applies pending migrations.
 pub async fn open_store(settings: &StoreSettings) -> Result<Db, AppError> {
-    let db = Db::connect_with(settings.database_url.as_deref(), &settings.data_dir, settings.db_max_connections.max(2)).await?;
+    let db = Db::connect_with(
+        settings.database_url.as_deref(),
+        &settings.data_dir,
+        settings.db_max_connections.max(2),
+    )
+    .await?;
     db.migrate().await?;
     Ok(db)
 }

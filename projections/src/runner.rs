@@ -499,7 +499,7 @@ fn diff(live: Vec<(String, Value)>, rebuilt: Vec<(String, Value)>) -> Vec<Differ
 
 /// Takes the transaction-scoped lock that makes one runner at a time work on `name`.
 /// SQLite needs none: `BEGIN IMMEDIATE` on the single writer already excludes everyone.
-async fn lock(tx: &mut Tx, name: &str, wait: bool) -> Result<bool, DbError> {
+pub async fn lock(tx: &mut Tx, name: &str, wait: bool) -> Result<bool, DbError> {
     let Tx::Postgres(conn) = tx else {
         return Ok(true);
     };
@@ -525,7 +525,9 @@ async fn lock(tx: &mut Tx, name: &str, wait: bool) -> Result<bool, DbError> {
 /// wait for the WAL flush. (The events themselves are always committed durably.)
 async fn relax_durability(tx: &mut Tx) -> Result<(), DbError> {
     if let Tx::Postgres(conn) = tx {
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **conn).await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut **conn)
+            .await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::services::Services;
 
@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod events;
 pub mod keys;
+pub mod live;
 pub mod orders;
 
 #[derive(MergedObject, Default)]
@@ -25,7 +26,10 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(orders::OrderMutations, keys::KeyMutations);
 
-pub type WaybillSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(live::OrderSubscriptions);
+
+pub type WaybillSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Nesting beyond this is never needed by the schema's own shapes.
 pub const MAX_DEPTH: usize = 12;
@@ -36,7 +40,7 @@ pub fn build_schema(services: Option<Arc<Services>>) -> WaybillSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY);
