@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod returns;
 pub mod upcast;
 pub mod validation;
 pub mod values;

@@ -114,9 +114,15 @@ impl Db {
     }
 
     /// As [`Db::connect`], with the PostgreSQL pool size.
-    pub async fn connect_with(database_url: Option<&str>, data_dir: &Path, pg_connections: u32) -> Result<Db, DbError> {
+    pub async fn connect_with(
+        database_url: Option<&str>,
+        data_dir: &Path,
+        pg_connections: u32,
+    ) -> Result<Db, DbError> {
         match database_url {
-            Some(url) if url.starts_with("postgres") => Self::connect_postgres(url, pg_connections).await,
+            Some(url) if url.starts_with("postgres") => {
+                Self::connect_postgres(url, pg_connections).await
+            }
             Some(url) => Self::connect_sqlite(SqliteConnectOptions::from_str(url)?).await,
             None => {
                 std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::delivery::DeliveryMode;
-use crate::ids::{CustomerId, WarehouseId};
+use crate::ids::{CustomerId, ReturnId, WarehouseId};
 use crate::money::Currency;
 use crate::order::promotions::PromotionRequest;
 use crate::values::{ExternalOrderNumber, Quantity, SalesChannel, Sku};
@@ -105,9 +105,28 @@ pub enum OrderCommand {
         kind: AnomalyKind,
         resolution: String,
     },
+    /// Money paid back to the customer. Accepted on cancelled and completed
+    /// orders too: refunds are settled after the fact.
+    RecordRefund {
+        amount_minor: i64,
+        method: String,
+        reference: String,
+        /// The return (RMA) this refund settles, if any.
+        return_id: Option<ReturnId>,
+        reason: String,
+        includes_shipping: bool,
+        at: DateTime<Utc>,
+    },
 }
 
 impl OrderCommand {
+    /// Whether the command is still accepted once the order is completed or
+    /// cancelled. Only refunds are: the customer's money may be returned long
+    /// after the goods (or their cancellation) have been dealt with.
+    pub const fn allowed_when_terminal(&self) -> bool {
+        matches!(self, Self::RecordRefund { .. })
+    }
+
     /// Stable name for logs and metrics.
     pub const fn name(&self) -> &'static str {
         match self {
@@ -122,6 +141,7 @@ impl OrderCommand {
             Self::Complete => "Complete",
             Self::FlagAnomaly { .. } => "FlagAnomaly",
             Self::ClearAnomaly { .. } => "ClearAnomaly",
+            Self::RecordRefund { .. } => "RecordRefund",
         }
     }
 }

@@ -99,6 +99,16 @@ pub enum OrderError {
     AnomalyAlreadyFlagged { kind: AnomalyKind },
     #[error("anomaly {kind} is not open")]
     AnomalyNotFlagged { kind: AnomalyKind },
+    #[error(
+        "cannot refund {attempted_minor}: {refunded_minor} of {captured_minor} captured is already refunded"
+    )]
+    RefundExceedsCaptured {
+        captured_minor: i64,
+        refunded_minor: i64,
+        attempted_minor: i64,
+    },
+    #[error("refund {reference} has already been recorded")]
+    DuplicateRefund { reference: String },
 }
 
 impl OrderError {
@@ -133,7 +143,9 @@ impl OrderError {
             | AlreadyDelivered
             | NotDelivered
             | AnomalyAlreadyFlagged { .. }
-            | AnomalyNotFlagged { .. } => ErrorKind::InvalidState,
+            | AnomalyNotFlagged { .. }
+            | RefundExceedsCaptured { .. }
+            | DuplicateRefund { .. } => ErrorKind::InvalidState,
         }
     }
 
@@ -170,6 +182,8 @@ impl OrderError {
             NotDelivered => "not_delivered",
             AnomalyAlreadyFlagged { .. } => "anomaly_already_flagged",
             AnomalyNotFlagged { .. } => "anomaly_not_flagged",
+            RefundExceedsCaptured { .. } => "refund_exceeds_captured",
+            DuplicateRefund { .. } => "duplicate_refund",
         }
     }
 }

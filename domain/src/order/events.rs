@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::delivery::DeliveryMode;
-use crate::ids::{CustomerId, OrderId, WarehouseId};
+use crate::ids::{CustomerId, OrderId, ReturnId, WarehouseId};
 use crate::money::Currency;
 use crate::order::commands::{AnomalyKind, FulfilLine, OrderLine};
 use crate::order::promotions::{AppliedPromotion, OrderTotals};
@@ -18,7 +18,7 @@ use crate::values::{ExternalOrderNumber, SalesChannel};
 pub const ORDER_EVENT_VERSION: &str = "1.0";
 
 /// All `event_type()` values, for stores and projections that dispatch on it.
-pub const ORDER_EVENT_TYPES: [&str; 11] = [
+pub const ORDER_EVENT_TYPES: [&str; 12] = [
     "OrderPlaced",
     "PaymentAuthorised",
     "PaymentCaptured",
@@ -30,6 +30,7 @@ pub const ORDER_EVENT_TYPES: [&str; 11] = [
     "OrderCompleted",
     "AnomalyFlagged",
     "AnomalyCleared",
+    "RefundRecorded",
 ];
 
 /// The order as accepted, with promotions priced and totals fixed.
@@ -80,7 +81,8 @@ pub enum OrderEvent {
     },
     OrderCancelled {
         reason: String,
-        /// Everything captured so far; refunds happen outside this aggregate.
+        /// What the customer has paid and not yet been refunded; the refunds
+        /// themselves follow as `RefundRecorded`.
         refund_owed_minor: i64,
     },
     OrderAllocated {
@@ -106,6 +108,20 @@ pub enum OrderEvent {
         kind: AnomalyKind,
         resolution: String,
     },
+    RefundRecorded {
+        amount_minor: i64,
+        method: String,
+        reference: String,
+        return_id: Option<ReturnId>,
+        reason: String,
+        includes_shipping: bool,
+        /// All refunds on the order including this one.
+        refunded_total_minor: i64,
+        /// Captured total at the time, so read models can show the balance
+        /// without replaying payments.
+        captured_total_minor: i64,
+        at: DateTime<Utc>,
+    },
 }
 
 impl OrderEvent {
@@ -123,6 +139,7 @@ impl OrderEvent {
             Self::OrderCompleted {} => "OrderCompleted",
             Self::AnomalyFlagged { .. } => "AnomalyFlagged",
             Self::AnomalyCleared { .. } => "AnomalyCleared",
+            Self::RefundRecorded { .. } => "RefundRecorded",
         }
     }
 }

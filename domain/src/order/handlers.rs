@@ -11,6 +11,7 @@ use crate::order::commands::{AnomalyKind, FulfilLine, OrderCommand};
 use crate::order::error::OrderError;
 use crate::order::events::OrderEvent;
 use crate::order::place::place;
+use crate::order::refund::{record_refund, RefundRequest};
 use crate::order::state::{OrderState, OrderStatus, PaymentState, PaymentStep};
 use crate::validation::{long_text, short_text};
 
@@ -33,7 +34,7 @@ impl Order {
                     order_id: state.order_id,
                 })
             }
-            _ if state.status.is_terminal() => {
+            _ if state.status.is_terminal() && !command.allowed_when_terminal() => {
                 return Err(OrderError::Terminal {
                     status: state.status,
                 })
@@ -63,12 +64,32 @@ impl Order {
             OrderCommand::Complete => complete(state)?,
             OrderCommand::FlagAnomaly { kind, note } => flag(state, kind, note)?,
             OrderCommand::ClearAnomaly { kind, resolution } => clear(state, kind, resolution)?,
+            OrderCommand::RecordRefund {
+                amount_minor,
+                method,
+                reference,
+                return_id,
+                reason,
+                includes_shipping,
+                at,
+            } => record_refund(
+                state,
+                RefundRequest {
+                    amount_minor,
+                    method,
+                    reference,
+                    return_id,
+                    reason,
+                    includes_shipping,
+                    at,
+                },
+            )?,
         };
         Ok(vec![event])
     }
 }
 
-fn positive_amount(field: &'static str, amount_minor: i64) -> Result<(), OrderError> {
+pub(super) fn positive_amount(field: &'static str, amount_minor: i64) -> Result<(), OrderError> {
     if amount_minor > 0 {
         Ok(())
     } else {
@@ -79,7 +100,7 @@ fn positive_amount(field: &'static str, amount_minor: i64) -> Result<(), OrderEr
     }
 }
 
-fn payment_ids(method: &str, reference: &str) -> Result<(), OrderError> {
+pub(super) fn payment_ids(method: &str, reference: &str) -> Result<(), OrderError> {
     short_text("method", method)?;
     short_text("reference", reference)?;
     Ok(())
@@ -192,7 +213,7 @@ fn cancel(state: &OrderState, reason: String) -> Result<OrderEvent, OrderError> 
     }
     Ok(OrderEvent::OrderCancelled {
         reason,
-        refund_owed_minor: state.captured_total_minor,
+        refund_owed_minor: state.balance().net_paid_minor,
     })
 }
 

@@ -4,7 +4,8 @@
 //! by the `cqrs_es::Aggregate` impl; [`OrderState`] is rebuilt from events
 //! only. Lifecycle: `placed → allocated → partially_fulfilled → fulfilled →
 //! delivered → completed`, with `cancelled` reachable until the first
-//! shipment. Payments and anomalies run alongside the lifecycle.
+//! shipment. Payments and anomalies run alongside the lifecycle; refunds are
+//! recorded even after the order is completed or cancelled.
 
 mod aggregate;
 mod commands;
@@ -13,6 +14,7 @@ mod events;
 mod handlers;
 mod place;
 pub mod promotions;
+mod refund;
 pub mod sample;
 mod state;
 
@@ -27,4 +29,4 @@ pub use place::MAX_LINES;
 pub use promotions::{
     apply_promotions, AppliedPromotion, OrderTotals, PromotionError, PromotionRequest,
 };
-pub use state::{OrderState, OrderStatus, PaymentState};
+pub use state::{OrderState, OrderStatus, PaymentBalance, PaymentState};

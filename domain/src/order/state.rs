@@ -26,7 +26,8 @@ coded_enum! {
 }
 
 impl OrderStatus {
-    /// Terminal orders accept no further commands.
+    /// Terminal orders accept no further lifecycle commands; refunds still
+    /// go through (see `OrderCommand::allowed_when_terminal`).
     pub const fn is_terminal(self) -> bool {
         matches!(self, Self::Completed | Self::Cancelled)
     }
@@ -101,6 +102,24 @@ pub struct OrderState {
     pub shipments: BTreeSet<String>,
     pub open_anomalies: BTreeSet<AnomalyKind>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// Defaulted so snapshots taken before refunds existed still load.
+    #[serde(default)]
+    pub refunded_total_minor: i64,
+    /// Recorded refund references, so a retried refund cannot double count.
+    #[serde(default)]
+    pub refund_references: BTreeSet<String>,
+}
+
+/// Where the customer's money stands, in minor units of the order currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PaymentBalance {
+    pub captured_minor: i64,
+    pub refunded_minor: i64,
+    /// `captured − refunded`: what the merchant actually keeps.
+    pub net_paid_minor: i64,
+    /// `grand_total − captured`, never negative. Refunds do not make money
+    /// due again: they settle returns and cancellations, not unpaid goods.
+    pub outstanding_due_minor: i64,
 }
 
 impl OrderState {
@@ -122,6 +141,8 @@ impl OrderState {
             shipments: BTreeSet::new(),
             open_anomalies: BTreeSet::new(),
             delivered_at: None,
+            refunded_total_minor: 0,
+            refund_references: BTreeSet::new(),
         }
     }
 
@@ -180,6 +201,14 @@ impl OrderState {
             OrderEvent::AnomalyCleared { kind, .. } => {
                 self.open_anomalies.remove(&kind);
             }
+            OrderEvent::RefundRecorded {
+                reference,
+                refunded_total_minor,
+                ..
+            } => {
+                self.refund_references.insert(reference);
+                self.refunded_total_minor = refunded_total_minor;
+            }
         }
     }
 
@@ -202,6 +231,41 @@ impl OrderState {
         self.lines
             .iter()
             .all(|line| self.fulfilled_quantity(&line.sku) >= line.quantity.get())
+    }
+
+    /// Units of `sku` the customer has received: everything shipped counts
+    /// once the order is delivered, nothing before. This is the ceiling for
+    /// returns (together with what earlier returns already took back).
+    pub fn delivered_quantity(&self, sku: &Sku) -> u32 {
+        if self.delivered_at.is_some() {
+            self.fulfilled_quantity(sku)
+        } else {
+            0
+        }
+    }
+
+    /// [`Self::delivered_quantity`] for every SKU with delivered units, in
+    /// the shape a return request's order facts take.
+    pub fn delivered_quantities(&self) -> BTreeMap<Sku, u32> {
+        if self.delivered_at.is_none() {
+            return BTreeMap::new();
+        }
+        self.fulfilled
+            .iter()
+            .filter(|(_, units)| **units > 0)
+            .map(|(sku, units)| (sku.clone(), *units))
+            .collect()
+    }
+
+    pub fn balance(&self) -> PaymentBalance {
+        PaymentBalance {
+            captured_minor: self.captured_total_minor,
+            refunded_minor: self.refunded_total_minor,
+            net_paid_minor: self
+                .captured_total_minor
+                .saturating_sub(self.refunded_total_minor),
+            outstanding_due_minor: self.outstanding_minor(),
+        }
     }
 
     /// Amount still to be captured.

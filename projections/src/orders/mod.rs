@@ -4,7 +4,7 @@ mod query;
 mod view;
 
 pub use query::{get, list, OrderCursor, OrderFilter, OrderPage};
-pub use view::{apply, OrderView};
+pub use view::{apply, OrderView, RefundView};
 
 use waybill_domain::order::ORDER_AGGREGATE_TYPE;
 

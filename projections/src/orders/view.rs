@@ -31,6 +31,13 @@ pub struct OrderView {
     pub authorised_minor: i64,
     pub captured_minor: i64,
     pub refund_owed_minor: i64,
+    /// Sum of all refunds. Defaulted so documents written before refunds
+    /// existed still load.
+    #[serde(default)]
+    pub refunded_minor: i64,
+    /// Every refund, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<RefundView>,
     /// Shipped quantity per SKU.
     pub fulfilled: BTreeMap<String, u32>,
     pub shipment_references: Vec<String>,
@@ -44,6 +51,17 @@ pub struct OrderView {
     pub updated_at: DateTime<Utc>,
     /// Stream version the document reflects.
     pub version: i64,
+}
+
+/// One refund paid back to the customer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub amount_minor: i64,
+    pub method: String,
+    pub reference: String,
+    /// The return (RMA) this refund settles, if any.
+    pub return_id: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 fn corrupt(event: &StoredEvent, why: impl std::fmt::Display) -> ProjectionError {
@@ -91,6 +109,8 @@ fn placed_view(event: &StoredEvent, placed: OrderPlaced) -> Result<OrderView, Pr
         authorised_minor: 0,
         captured_minor: 0,
         refund_owed_minor: 0,
+        refunded_minor: 0,
+        refunds: Vec::new(),
         fulfilled: BTreeMap::new(),
         shipment_references: Vec::new(),
         open_anomalies: Vec::new(),
@@ -174,6 +194,29 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
         }
         OrderEvent::AnomalyCleared { kind, .. } => {
             view.open_anomalies.retain(|k| k != kind.code());
+        }
+        OrderEvent::RefundRecorded {
+            amount_minor,
+            method,
+            reference,
+            return_id,
+            refunded_total_minor,
+            captured_total_minor,
+            at,
+            ..
+        } => {
+            view.refunded_minor = refunded_total_minor;
+            view.captured_minor = captured_total_minor;
+            // Paying back reduces what a cancellation left owing; refunds on
+            // live orders (returns) never owed anything, hence the floor.
+            view.refund_owed_minor = view.refund_owed_minor.saturating_sub(amount_minor).max(0);
+            view.refunds.push(RefundView {
+                amount_minor,
+                method,
+                reference,
+                return_id: return_id.map(|id| id.to_string()),
+                at,
+            });
         }
     }
 }

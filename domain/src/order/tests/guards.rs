@@ -8,7 +8,10 @@ use crate::order::{ErrorKind, OrderError, OrderStatus, ORDER_AGGREGATE_TYPE, ORD
 
 #[test]
 fn every_command_on_an_unplaced_order_is_not_found() {
-    for command in non_place_commands() {
+    for command in non_place_commands()
+        .into_iter()
+        .chain([refund_command("REF-1", 1)])
+    {
         order()
             .given_no_previous_events()
             .when(command)
@@ -62,6 +65,22 @@ fn error_kinds_let_the_api_map_status_codes() {
         .kind(),
         ErrorKind::InvalidState
     );
+    assert_eq!(
+        OrderError::RefundExceedsCaptured {
+            captured_minor: 0,
+            refunded_minor: 0,
+            attempted_minor: 1
+        }
+        .kind(),
+        ErrorKind::InvalidState
+    );
+    assert_eq!(
+        OrderError::DuplicateRefund {
+            reference: "R".into()
+        }
+        .code(),
+        "duplicate_refund"
+    );
     assert_eq!(OrderError::NotFound.code(), "not_found");
     assert_eq!(OrderError::AlreadyShipped.code(), "already_shipped");
 }
@@ -101,6 +120,7 @@ fn event_types_are_variant_names_at_version_1_0() {
             kind: AnomalyKind::StockShortage,
             resolution: "restocked".into(),
         },
+        refunded("REF-1", 1, 1, 1),
     ];
     let types: Vec<_> = events.iter().map(DomainEvent::event_type).collect();
     assert_eq!(types, ORDER_EVENT_TYPES);
@@ -119,11 +139,21 @@ fn event_types_are_variant_names_at_version_1_0() {
 }
 
 #[test]
+fn only_refunds_are_allowed_when_terminal() {
+    assert!(refund_command("REF-1", 1).allowed_when_terminal());
+    for command in non_place_commands() {
+        assert!(!command.allowed_when_terminal(), "{}", command.name());
+    }
+    assert!(!OrderCommand::Place(sample_place_order()).allowed_when_terminal());
+}
+
+#[test]
 fn aggregate_snapshot_round_trips() {
     let order = replay(vec![
         placed(),
         allocated(),
         captured("CAP-1", 100, 100, PaymentState::PartiallyPaid),
+        refunded("REF-1", 40, 40, 100),
         shipped_some(),
         flagged(AnomalyKind::PaymentMismatch),
     ]);

@@ -8,6 +8,7 @@ mod guards;
 mod lifecycle;
 mod payment;
 mod place;
+mod refund;
 
 use chrono::{DateTime, Utc};
 use cqrs_es::test::TestFramework;
@@ -114,12 +115,41 @@ pub(super) fn flagged(kind: AnomalyKind) -> OrderEvent {
     }
 }
 
+/// A refund of `amount` that brings the order's refunds to `total` while
+/// `captured` is on record.
+pub(super) fn refunded(reference: &str, amount: i64, total: i64, captured: i64) -> OrderEvent {
+    OrderEvent::RefundRecorded {
+        amount_minor: amount,
+        method: "alipay".into(),
+        reference: reference.into(),
+        return_id: None,
+        reason: "goods returned".into(),
+        includes_shipping: false,
+        refunded_total_minor: total,
+        captured_total_minor: captured,
+        at: at(172_800),
+    }
+}
+
+pub(super) fn refund_command(reference: &str, amount: i64) -> OrderCommand {
+    OrderCommand::RecordRefund {
+        amount_minor: amount,
+        method: "alipay".into(),
+        reference: reference.into(),
+        return_id: None,
+        reason: "goods returned".into(),
+        includes_shipping: false,
+        at: at(172_800),
+    }
+}
+
 /// Ready-to-deliver history: placed, allocated, shipped in full.
 pub(super) fn fulfilled_history() -> Vec<OrderEvent> {
     vec![placed(), allocated(), shipped_all()]
 }
 
-/// One valid instance of every command except `Place`.
+/// One valid instance of every command except `Place` and `RecordRefund`
+/// (the one command that terminal orders still accept).
 pub(super) fn non_place_commands() -> Vec<OrderCommand> {
     vec![
         OrderCommand::AuthorisePayment {
