@@ -14,8 +14,17 @@ use crate::order::promotions::{AppliedPromotion, OrderTotals};
 use crate::order::state::PaymentState;
 use crate::values::{ExternalOrderNumber, SalesChannel};
 
-/// Schema version of every event payload below.
+/// Schema version of every event payload below, except where a type has moved on.
 pub const ORDER_EVENT_VERSION: &str = "1.0";
+/// `LinesFulfilled` is at 2.0 (the shipment fields were grouped).
+pub const LINES_FULFILLED_VERSION: &str = "2.0";
+
+/// The shipment that took fulfilled lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilledBy {
+    pub reference: String,
+    pub warehouse_id: WarehouseId,
+}
 
 /// All `event_type()` values, for stores and projections that dispatch on it.
 pub const ORDER_EVENT_TYPES: [&str; 12] = [
@@ -90,9 +99,11 @@ pub enum OrderEvent {
         /// Set when this is a re-allocation.
         previous_warehouse_id: Option<WarehouseId>,
     },
+    /// Version 2.0: the shipment's reference and warehouse travel together as `shipment`
+    /// (1.0 had them as top-level `shipment_reference` and `warehouse_id`; see
+    /// [`crate::order::upcasts`]).
     LinesFulfilled {
-        shipment_reference: String,
-        warehouse_id: WarehouseId,
+        shipment: FulfilledBy,
         lines: Vec<FulfilLine>,
         fully_fulfilled: bool,
     },
@@ -150,6 +161,9 @@ impl DomainEvent for OrderEvent {
     }
 
     fn event_version(&self) -> String {
-        ORDER_EVENT_VERSION.to_owned()
+        match self {
+            Self::LinesFulfilled { .. } => LINES_FULFILLED_VERSION.to_owned(),
+            _ => ORDER_EVENT_VERSION.to_owned(),
+        }
     }
 }

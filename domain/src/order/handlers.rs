@@ -9,7 +9,7 @@ use crate::ids::WarehouseId;
 use crate::order::aggregate::Order;
 use crate::order::commands::{AnomalyKind, FulfilLine, OrderCommand};
 use crate::order::error::OrderError;
-use crate::order::events::OrderEvent;
+use crate::order::events::{FulfilledBy, OrderEvent};
 use crate::order::place::place;
 use crate::order::refund::{record_refund, RefundRequest};
 use crate::order::state::{OrderState, OrderStatus, PaymentState, PaymentStep};
@@ -282,8 +282,10 @@ fn fulfil(
             >= ordered.quantity.get()
     });
     Ok(OrderEvent::LinesFulfilled {
-        shipment_reference,
-        warehouse_id,
+        shipment: FulfilledBy {
+            reference: shipment_reference,
+            warehouse_id,
+        },
         lines,
         fully_fulfilled,
     })

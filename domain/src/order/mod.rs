@@ -17,6 +17,7 @@ pub mod promotions;
 mod refund;
 pub mod sample;
 mod state;
+pub mod upcasts;
 
 #[cfg(test)]
 mod tests;
@@ -24,7 +25,9 @@ mod tests;
 pub use aggregate::{Order, ORDER_AGGREGATE_TYPE};
 pub use commands::{AnomalyKind, FulfilLine, OrderCommand, OrderLine, PlaceOrder};
 pub use error::{ErrorKind, OrderError};
-pub use events::{OrderEvent, OrderPlaced, ORDER_EVENT_TYPES, ORDER_EVENT_VERSION};
+pub use events::{
+    FulfilledBy, OrderEvent, OrderPlaced, LINES_FULFILLED_VERSION, ORDER_EVENT_TYPES, ORDER_EVENT_VERSION,
+};
 pub use place::MAX_LINES;
 pub use promotions::{
     apply_promotions, AppliedPromotion, OrderTotals, PromotionError, PromotionRequest,

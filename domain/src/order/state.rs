@@ -174,11 +174,11 @@ impl OrderState {
                 }
             }
             OrderEvent::LinesFulfilled {
-                shipment_reference,
+                shipment,
                 lines,
                 fully_fulfilled,
-                ..
             } => {
+                let shipment_reference = shipment.reference;
                 for line in lines {
                     let shipped = self.fulfilled.entry(line.sku).or_insert(0);
                     *shipped = shipped.saturating_add(line.quantity.get());

@@ -164,11 +164,11 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
             view.status = OrderStatus::Allocated.code().into();
         }
         OrderEvent::LinesFulfilled {
-            shipment_reference,
+            shipment,
             lines,
             fully_fulfilled,
-            ..
         } => {
+            let shipment_reference = shipment.reference;
             for line in lines {
                 *view.fulfilled.entry(line.sku.to_string()).or_default() += line.quantity.get();
             }

@@ -43,8 +43,10 @@ fn shipment_records_the_allocated_warehouse() {
         .given(vec![placed(), allocated(), reallocated])
         .when(fulfil("SHIP-1", vec![tea(1)]))
         .then_expect_events(vec![OrderEvent::LinesFulfilled {
-            shipment_reference: "SHIP-1".into(),
-            warehouse_id: sample_other_warehouse_id(),
+            shipment: FulfilledBy {
+                reference: "SHIP-1".into(),
+                warehouse_id: sample_other_warehouse_id(),
+            },
             lines: vec![tea(1)],
             fully_fulfilled: false,
         }]);

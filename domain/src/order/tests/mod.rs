@@ -15,7 +15,7 @@ use cqrs_es::test::TestFramework;
 use cqrs_es::Aggregate;
 
 use crate::order::sample::*;
-use crate::order::{AnomalyKind, FulfilLine, Order, OrderCommand, OrderEvent, PaymentState};
+use crate::order::{AnomalyKind, FulfilLine, FulfilledBy, Order, OrderCommand, OrderEvent, PaymentState};
 use crate::values::{Quantity, Sku};
 
 pub(super) fn order() -> TestFramework<Order> {
@@ -57,8 +57,10 @@ pub(super) fn sku(value: &str) -> Sku {
 
 pub(super) fn shipped(reference: &str, lines: Vec<FulfilLine>, fully: bool) -> OrderEvent {
     OrderEvent::LinesFulfilled {
-        shipment_reference: reference.into(),
-        warehouse_id: sample_warehouse_id(),
+        shipment: FulfilledBy {
+            reference: reference.into(),
+            warehouse_id: sample_warehouse_id(),
+        },
         lines,
         fully_fulfilled: fully,
     }

@@ -327,8 +327,10 @@ fn order_facts_can_be_read_off_the_order_aggregate() {
             payment_state: PaymentState::Paid,
         },
         OrderEvent::LinesFulfilled {
-            shipment_reference: "SHIP-1".into(),
-            warehouse_id: sample_warehouse_id(),
+            shipment: crate::order::FulfilledBy {
+                reference: "SHIP-1".into(),
+                warehouse_id: sample_warehouse_id(),
+            },
             lines: sample_full_shipment(),
             fully_fulfilled: true,
         },
