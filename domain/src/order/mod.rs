@@ -26,7 +26,8 @@ pub use aggregate::{Order, ORDER_AGGREGATE_TYPE};
 pub use commands::{AnomalyKind, FulfilLine, OrderCommand, OrderLine, PlaceOrder};
 pub use error::{ErrorKind, OrderError};
 pub use events::{
-    FulfilledBy, OrderEvent, OrderPlaced, LINES_FULFILLED_VERSION, ORDER_EVENT_TYPES, ORDER_EVENT_VERSION,
+    FulfilledBy, OrderEvent, OrderPlaced, LINES_FULFILLED_VERSION, ORDER_EVENT_TYPES,
+    ORDER_EVENT_VERSION,
 };
 pub use place::MAX_LINES;
 pub use promotions::{

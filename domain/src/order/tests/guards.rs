@@ -125,7 +125,11 @@ fn event_types_are_variant_names_at_their_versions() {
     let types: Vec<_> = events.iter().map(DomainEvent::event_type).collect();
     assert_eq!(types, ORDER_EVENT_TYPES);
     for event in &events {
-        let expected = if event.name() == "LinesFulfilled" { "2.0" } else { "1.0" };
+        let expected = if event.name() == "LinesFulfilled" {
+            "2.0"
+        } else {
+            "1.0"
+        };
         assert_eq!(event.event_version(), expected, "{}", event.name());
         let json = serde_json::to_value(event).expect("serialise");
         assert!(

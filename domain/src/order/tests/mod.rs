@@ -15,7 +15,9 @@ use cqrs_es::test::TestFramework;
 use cqrs_es::Aggregate;
 
 use crate::order::sample::*;
-use crate::order::{AnomalyKind, FulfilLine, FulfilledBy, Order, OrderCommand, OrderEvent, PaymentState};
+use crate::order::{
+    AnomalyKind, FulfilLine, FulfilledBy, Order, OrderCommand, OrderEvent, PaymentState,
+};
 use crate::values::{Quantity, Sku};
 
 pub(super) fn order() -> TestFramework<Order> {
