@@ -13,6 +13,10 @@
 mod macros;
 
 pub mod address;
+pub mod calendar;
+pub mod case;
+pub mod crm;
+pub mod customer;
 pub mod delivery;
 pub mod ids;
 pub mod money;
