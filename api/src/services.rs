@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use waybill_domain::order::Order;
+use waybill_domain::returns::{Return, ReturnWindowPolicies};
 use waybill_projections::log::{self, Checkpoint};
 use waybill_projections::{checkpoint, Db, Runner};
 
@@ -15,6 +16,17 @@ pub struct Services {
     pub db: Db,
     pub commands: CommandService,
     pub orders: Store<Order>,
+    pub customers: Store<waybill_domain::customer::Customer>,
+    pub cases: Store<waybill_domain::case::Case>,
+    /// Clock, calendar, SLA targets, tier thresholds and the agent roster.
+    pub crm: crate::crm::CrmSettings,
+    pub sites: Store<waybill_domain::network::Site>,
+    pub vehicles: Store<waybill_domain::network::Vehicle>,
+    pub routes: Store<waybill_domain::route::Route>,
+    pub shipments: Store<waybill_domain::shipment::Shipment>,
+    pub returns: Store<Return>,
+    /// Return windows per sales channel (see `commands::returns::configured_return_windows`).
+    pub return_windows: ReturnWindowPolicies,
     pub runner: Arc<Runner>,
     pub keys: crate::auth::keys::KeyCache,
 }

@@ -39,6 +39,15 @@ pub fn services(db: Db, runner: Arc<Runner>) -> Arc<Services> {
     Arc::new(Services {
         commands: CommandService::new(db.clone(), runner.waker()),
         orders: Store::new(&db),
+        customers: Store::new(&db),
+        cases: Store::new(&db),
+        crm: Default::default(),
+        sites: Store::new(&db),
+        vehicles: Store::new(&db),
+        routes: Store::new(&db),
+        shipments: Store::new(&db),
+        returns: Store::new(&db),
+        return_windows: crate::commands::returns::configured_return_windows(),
         db,
         runner,
         keys: Default::default(),
@@ -83,6 +92,12 @@ impl Application {
         let runner_task: Option<JoinHandle<()>> = self
             .run_projections
             .then(|| tokio::spawn(self.services.runner.clone().run(shutdown.clone())));
+        // Policies (and the CRM's periodic sweeps) run where the projections run.
+        let policy_tasks: Vec<JoinHandle<()>> = if self.run_projections {
+            crate::policies::spawn_all(self.services.clone(), shutdown.clone())
+        } else {
+            Vec::new()
+        };
         info!(address = %self.address, "Waybill listening; GraphiQL at /graphql");
         let mut stop = shutdown.clone();
         axum::serve(self.listener, router(self.state))
@@ -92,6 +107,9 @@ impl Application {
             .await
             .map_err(|e| AppError::internal("serving HTTP", &e))?;
         if let Some(task) = runner_task {
+            let _ = task.await;
+        }
+        for task in policy_tasks {
             let _ = task.await;
         }
         Ok(())

@@ -8,6 +8,7 @@ pub mod document;
 pub mod log;
 pub mod projection;
 pub mod runner;
+pub mod shipments;
 pub mod sqlite_functions;
 pub mod testing;
 
@@ -15,7 +16,12 @@ pub use db::{Backend, Db, DbError, Tx};
 pub use log::{Checkpoint, StoredEvent};
 pub use projection::{Projection, ProjectionError};
 pub use runner::{BatchOutcome, Runner, RunnerOptions};
+pub mod network;
 pub mod orders;
+pub mod routing;
+pub mod returns;
+pub mod customers;
+pub mod cases;
 
 use std::sync::Arc;
 
@@ -23,6 +29,15 @@ use std::sync::Arc;
 pub fn all_projections() -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(document::Documents(orders::OrdersProjection)),
+        Arc::new(document::Documents(shipments::ShipmentsProjection)),
+        Arc::new(document::Documents(returns::ReturnsProjection)),
+        Arc::new(document::Documents(returns::RefundsProjection)),
+        Arc::new(document::Documents(network::SitesProjection)),
+        Arc::new(document::Documents(network::VehiclesProjection)),
+        Arc::new(document::Documents(routing::DeliveryStopsProjection)),
+        Arc::new(document::Documents(routing::RoutesProjection)),
+        Arc::new(document::Documents(customers::CustomersProjection)),
+        Arc::new(document::Documents(cases::CasesProjection)),
         Arc::new(audit::AuditChainProjection),
     ]
 }

@@ -243,3 +243,9 @@ pub async fn order_rows(db: &Db) -> i64 {
     waybill_projections::with_db!(db, read pool =>
         sqlx::query_scalar(&sql).fetch_one(pool).await.expect("count orders"))
 }
+
+/// Events in streams of one type (policies append to other streams in the background).
+pub async fn event_count_of(db: &Db, stream_type: &str) -> i64 {
+    waybill_projections::with_db!(db, read pool =>
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = $1").bind(stream_type).fetch_one(pool).await.expect("count events"))
+}

@@ -73,6 +73,53 @@ pub enum Permission {
     OperateProjections,
     /// Tamper checks, time travel and checkpoints.
     Audit,
+    /// Customer 360, segments, churn watchlist, cases and service KPIs (PII masked unless
+    /// `ReadCustomerPii`).
+    ReadCrm,
+    /// Name, phone, email, birthday and address in clear.
+    ReadCustomerPii,
+    /// Registering customers, profiles, consents and interactions.
+    ManageCustomers,
+    /// Tiers, points, referrals, tags and coupons.
+    ManageLoyalty,
+    OpenCase,
+    /// Working a case: responses, waiting, escalation, resolution, reopening, closing.
+    HandleCases,
+    /// CSAT and NPS answers.
+    RecordSurveys,
+    /// Sites, depots, pickup points, vehicles and delivery routes (reads).
+    ReadNetwork,
+    /// Registering, updating and closing sites; the fleet.
+    ManageNetwork,
+    /// Planning (and re-planning) delivery routes.
+    PlanRoutes,
+    /// Sending a planned route out.
+    DispatchRoutes,
+    /// Stop outcomes and closing routes.
+    RecordStops,
+    /// Returns, their queues and analytics.
+    ReadReturns,
+    /// Opening a return for a customer.
+    RequestReturn,
+    /// Approving or rejecting a return.
+    ReviewReturn,
+    /// Return labels and drop-off arrangements.
+    ArrangeReturnShipping,
+    ReceiveReturn,
+    InspectReturn,
+    /// Exchanges and closing a return.
+    ResolveReturn,
+    /// Sending an item for repair and getting it back to the customer.
+    RepairReturn,
+    /// Money back to a customer, for a return or on an order.
+    RecordRefund,
+    ReadShipments,
+    /// Labels: create or cancel a shipment.
+    CreateShipment,
+    /// Pick, pack and hand over, with the staff member recorded.
+    WarehouseSteps,
+    /// Carrier tracking scans.
+    RecordScans,
 }
 
 impl Permission {
@@ -90,6 +137,23 @@ impl Permission {
             ClearAnomaly => matches!(role, Admin | Agent),
             ManageKeys | OperateProjections => matches!(role, Admin),
             Audit => matches!(role, Admin | Auditor),
+            ReadCrm => !matches!(role, Warehouse),
+            ReadCustomerPii | ManageLoyalty | HandleCases => matches!(role, Admin | Agent),
+            ManageCustomers | OpenCase | RecordSurveys => matches!(role, Admin | Agent | Integrator),
+            ReadNetwork => true,
+            ManageNetwork => matches!(role, Admin),
+            PlanRoutes | DispatchRoutes | RecordStops => matches!(role, Admin | Warehouse),
+            ReadReturns => true,
+            RequestReturn | ArrangeReturnShipping | RecordRefund => {
+                matches!(role, Admin | Integrator | Agent)
+            }
+            ReviewReturn | ResolveReturn => matches!(role, Admin | Agent),
+            ReceiveReturn | InspectReturn => matches!(role, Admin | Warehouse),
+            RepairReturn => matches!(role, Admin | Agent | Warehouse),
+            ReadShipments => true,
+            CreateShipment => matches!(role, Admin | Integrator | Warehouse),
+            WarehouseSteps => matches!(role, Admin | Warehouse),
+            RecordScans => matches!(role, Admin | Integrator),
         }
     }
 }
@@ -133,6 +197,18 @@ mod tests {
             ClearAnomaly,
             ManageKeys,
             OperateProjections,
+            ManageNetwork,
+            PlanRoutes,
+            DispatchRoutes,
+            RecordStops,
+            RequestReturn,
+            ReviewReturn,
+            ArrangeReturnShipping,
+            ReceiveReturn,
+            InspectReturn,
+            ResolveReturn,
+            RepairReturn,
+            RecordRefund,
         ] {
             assert!(!p.allowed(Role::Auditor), "{p:?}");
         }

@@ -1,6 +1,12 @@
 //! The write side: request context, event stores and the command service.
 
+pub mod cases;
 pub mod context;
+pub mod customers;
+pub mod network;
 pub mod orders;
+pub mod routing;
+pub mod returns;
 pub mod service;
+pub mod shipments;
 pub mod store;

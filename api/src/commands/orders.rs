@@ -34,7 +34,7 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     /// Binds the idempotency key to this exact request.
-    fn command_options(&self) -> Result<CommandOptions, AppError> {
+    pub(crate) fn command_options(&self) -> Result<CommandOptions, AppError> {
         let idempotency = match &self.idempotency_key {
             None => None,
             Some(key) if key.is_empty() || key.len() > 200 => {

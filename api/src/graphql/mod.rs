@@ -9,11 +9,16 @@ use crate::services::Services;
 
 pub mod audit;
 pub mod context;
+pub mod crm;
 pub mod error;
 pub mod events;
 pub mod keys;
 pub mod live;
+pub mod network;
 pub mod orders;
+pub mod returns;
+pub mod routing;
+pub mod shipments;
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
@@ -21,13 +26,26 @@ pub struct QueryRoot(
     events::EventQueries,
     keys::KeyQueries,
     audit::AuditQueries,
+    crm::CrmQueries,
+    network::NetworkQueries,
+    routing::RoutingQueries,
+    returns::ReturnQueries,
+    shipments::ShipmentQueries,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(orders::OrderMutations, keys::KeyMutations);
+pub struct MutationRoot(
+    orders::OrderMutations,
+    keys::KeyMutations,
+    crm::CrmMutations,
+    network::NetworkMutations,
+    routing::RoutingMutations,
+    returns::ReturnMutations,
+    shipments::ShipmentMutations,
+);
 
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(live::OrderSubscriptions);
+pub struct SubscriptionRoot(live::OrderSubscriptions, shipments::ShipmentSubscriptions);
 
 pub type WaybillSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -22,6 +22,33 @@ use crate::commands::orders::WriteOptions;
 use crate::error::AppError;
 use crate::services::Services;
 
+pub mod care;
+pub mod fulfilment;
+pub mod loyalty;
+pub mod sla;
+
+/// Every policy this build runs, in the order the runner visits them.
+pub fn all_policies() -> Vec<Arc<dyn Policy>> {
+    vec![
+        Arc::new(fulfilment::OrderFollowsShipments),
+        Arc::new(loyalty::LoyaltyPolicy),
+        Arc::new(sla::SlaTimerPolicy),
+    ]
+}
+
+/// Starts the policy runner and the periodic sweeps (SLA breaches, churn recall, birthdays).
+pub fn spawn_all(
+    services: Arc<Services>,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let runner = Arc::new(PolicyRunner::new(services.clone(), all_policies()));
+    vec![
+        tokio::spawn(crate::commands::shipments::run_expiry_sweeps(services.clone(), shutdown.clone())),
+        tokio::spawn(runner.run(shutdown.clone())),
+        tokio::spawn(care::run_sweeps(services, shutdown)),
+    ]
+}
+
 #[async_trait]
 pub trait Policy: Send + Sync {
     /// Stable name: checkpoint key and actor id (`policy:<name>`).

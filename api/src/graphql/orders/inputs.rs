@@ -186,7 +186,7 @@ impl PlaceOrderInput {
 }
 
 impl AddressInput {
-    fn parse(self) -> Result<Address, AppError> {
+    pub fn parse(self) -> Result<Address, AppError> {
         let coordinates = self
             .coordinates
             .map(|c| GeoPoint::new(c.lat, c.lon))
@@ -208,7 +208,7 @@ impl AddressInput {
 }
 
 impl DeliveryInput {
-    fn parse(self) -> Result<DeliveryMode, AppError> {
+    pub fn parse(self) -> Result<DeliveryMode, AppError> {
         match self.mode {
             DeliveryModeKind::Express => Ok(DeliveryMode::Express),
             DeliveryModeKind::SelfPickup => {

@@ -46,9 +46,24 @@ pub struct PaymentView {
     pub authorised: i64,
     pub captured: i64,
     pub outstanding: i64,
+    /// Sum of all refunds.
+    pub refunded: i64,
+    /// captured − refunded: what the merchant keeps.
+    pub net_paid: i64,
+}
+
+/// Money paid back on the order; `returnId` names the return it settles, if any.
+#[derive(SimpleObject)]
+pub struct OrderRefund {
+    pub amount: i64,
+    pub method: String,
+    pub reference: String,
+    pub return_id: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)] // `returns`: graphql::returns::types
 pub struct Order {
     pub id: String,
     pub channel: GqlSalesChannel,
@@ -63,6 +78,8 @@ pub struct Order {
     pub totals: OrderTotalsView,
     /// Owed back to the customer after a cancellation of a paid order.
     pub refund_owed: i64,
+    /// Every refund, oldest first.
+    pub refunds: Vec<OrderRefund>,
     pub shipment_references: Vec<String>,
     pub open_anomalies: Vec<String>,
     pub cancel_reason: Option<String>,
@@ -121,6 +138,8 @@ impl From<OrderView> for Order {
                 authorised: v.authorised_minor,
                 captured: v.captured_minor,
                 outstanding: (v.totals.grand_total_minor - v.captured_minor).max(0),
+                refunded: v.refunded_minor,
+                net_paid: v.captured_minor - v.refunded_minor,
             },
             warehouse_id: v.warehouse_id,
             currency: v.currency,
@@ -133,6 +152,17 @@ impl From<OrderView> for Order {
                 by_promotion: v.promotions.into_iter().map(promotion_view).collect(),
             },
             refund_owed: v.refund_owed_minor,
+            refunds: v
+                .refunds
+                .into_iter()
+                .map(|r| OrderRefund {
+                    amount: r.amount_minor,
+                    method: r.method,
+                    reference: r.reference,
+                    return_id: r.return_id,
+                    at: r.at,
+                })
+                .collect(),
             shipment_references: v.shipment_references,
             open_anomalies: v.open_anomalies,
             cancel_reason: v.cancel_reason,

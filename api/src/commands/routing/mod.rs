@@ -1,0 +1,166 @@
+//! Delivery routing use cases: plan (and re-plan) a depot's day, dispatch a route, record stop
+//! outcomes, close a route. Called by the thin resolvers in `graphql::routing`.
+//!
+//! A plan is a decision: each vehicle's run is stored on its own Route stream (solver name,
+//! version and settings included) and read back from there; nothing re-solves to explain it.
+//! Cross-stream effects are policies issued here, one command per stream, each safe to retry:
+//! planning assigns the shipments to their route, dispatching sends `DispatchOnRoute` to each
+//! shipment, a stop outcome records a scan on the shipment whose `carrier_event_id` is derived
+//! from the route and stop, so a retried request is deduplicated by the shipment.
+
+mod plan;
+mod runs;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use waybill_domain::ids::{RouteId, ShipmentId, VehicleId, WarehouseId};
+use waybill_domain::route::{RouteCommand, RouteError, RoutePlan, RouteState};
+use waybill_domain::shipment::{ProofOfDelivery, ShipmentCommand, ShipmentError, ShipmentStatus};
+use waybill_routing as solver;
+
+use crate::commands::context::RequestContext;
+use crate::commands::network::code_of;
+use crate::commands::service::{CommandOptions, CommandOutcome};
+use crate::error::{AppError, ErrorCode};
+use crate::services::Services;
+
+impl From<RouteError> for AppError {
+    fn from(e: RouteError) -> Self {
+        AppError::new(code_of(e.kind()), e.to_string()).with_reason(e.code())
+    }
+}
+
+// The shipment use cases (the lead's `commands/shipments.rs`) may bring their own mapping;
+// if both exist, keep one.
+impl From<ShipmentError> for AppError {
+    fn from(e: ShipmentError) -> Self {
+        AppError::new(code_of(e.kind()), e.to_string()).with_reason(e.code())
+    }
+}
+
+/// Upper bounds on what a caller may ask the solver for (it runs on a blocking thread).
+pub const MAX_SOLVER_SECS: u64 = 60;
+pub const MAX_GENERATIONS: usize = 5_000;
+
+/// One planning request.
+#[derive(Clone, Debug)]
+pub struct PlanRequest {
+    pub depot: WarehouseId,
+    pub date: NaiveDate,
+    /// The vehicles to plan with; `None` = every active vehicle of the depot.
+    pub vehicles: Option<Vec<VehicleId>>,
+    pub max_generations: Option<usize>,
+    pub max_time_secs: Option<u64>,
+    /// Time spent at each stop.
+    pub service_seconds: Option<i64>,
+    /// Wait until the read models include this position first.
+    pub consistent_with: Option<i64>,
+}
+
+/// A route written by this planning run.
+#[derive(Clone, Debug)]
+pub struct PlannedRun {
+    pub route_id: RouteId,
+    pub plan: RoutePlan,
+    pub replanned: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanOutcome {
+    pub routes: Vec<PlannedRun>,
+    pub unassigned: Vec<solver::Unassigned>,
+    /// Dispatched or closed routes of the day, kept as they are.
+    pub fixed_routes: Vec<RouteId>,
+    /// Planned routes no longer needed (their vehicle got nothing this time), closed.
+    pub superseded_routes: Vec<RouteId>,
+    /// Global position of the last event written.
+    pub position: i64,
+}
+
+/// How a stop ended.
+#[derive(Clone, Debug)]
+pub enum StopResult {
+    Completed { proof: Option<ProofOfDelivery> },
+    Failed { reason: String },
+}
+
+fn parse_route_id(route_id: &str) -> Result<RouteId, AppError> {
+    route_id
+        .parse()
+        .map_err(|_| AppError::invalid_input("routeId", format!("not a route id: {route_id:?}")))
+}
+
+fn at_time(date: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
+    date.and_time(time).and_utc()
+}
+
+impl Services {
+    pub(super) async fn route_state(&self, route_id: RouteId) -> Result<RouteState, AppError> {
+        let ctx = self
+            .routes
+            .load(&route_id.to_string())
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("loading a route: {e}")))?;
+        ctx.aggregate
+            .state()
+            .cloned()
+            .ok_or_else(|| RouteError::NotFound.into())
+    }
+
+    pub(super) async fn route_write(
+        &self,
+        ctx: &RequestContext,
+        route_id: RouteId,
+        command: RouteCommand,
+        new_stream: bool,
+    ) -> Result<CommandOutcome, AppError> {
+        let options = CommandOptions {
+            expect_new_stream: new_stream,
+            ..CommandOptions::default()
+        };
+        self.commands
+            .execute(&self.routes, &route_id.to_string(), command, ctx, &options)
+            .await
+    }
+
+    /// A policy command on a shipment; `tolerated` rejection reasons mean "already done".
+    pub(super) async fn shipment_write(
+        &self,
+        ctx: &RequestContext,
+        shipment_id: ShipmentId,
+        command: ShipmentCommand,
+        tolerated: &[&str],
+    ) -> Result<i64, AppError> {
+        let stream = shipment_id.to_string();
+        let options = CommandOptions::default();
+        match self
+            .commands
+            .execute(&self.shipments, &stream, command, ctx, &options)
+            .await
+        {
+            Ok(outcome) => Ok(outcome.position),
+            Err(e) if e.reason.is_some_and(|r| tolerated.contains(&r)) => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) async fn is_out_on(
+        &self,
+        shipment_id: ShipmentId,
+        route_id: RouteId,
+    ) -> Result<bool, AppError> {
+        let loaded = self
+            .shipments
+            .load(&shipment_id.to_string())
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("loading a shipment: {e}")))?;
+        Ok(loaded.aggregate.state().is_some_and(|s| {
+            s.route_id == Some(route_id)
+                && matches!(
+                    s.status,
+                    ShipmentStatus::OutForDelivery
+                        | ShipmentStatus::Delivered
+                        | ShipmentStatus::DeliveryAttemptFailed
+                )
+        }))
+    }
+}

@@ -1,0 +1,325 @@
+//! Planning a depot's day: gather the facts, run the solver off the async runtime, store
+//! one Route stream per vehicle run and assign the shipments.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+use waybill_domain::ids::{RouteId, VehicleId, WarehouseId};
+use waybill_domain::network::{SiteId, VehicleStatus};
+use waybill_domain::route::{PlannedStop, RouteCommand, RoutePlan, RouteStatus, SolverRun};
+use waybill_domain::shipment::ShipmentCommand;
+use waybill_projections::routing::{self as rm, ROUTES_NAME, STOPS_NAME};
+use waybill_routing as solver;
+
+use crate::commands::context::RequestContext;
+use crate::error::{AppError, ErrorCode};
+use crate::services::Services;
+
+use super::{
+    at_time, parse_route_id, PlanOutcome, PlanRequest, PlannedRun, MAX_GENERATIONS, MAX_SOLVER_SECS,
+};
+
+impl Services {
+    async fn depot_location(&self, depot: &WarehouseId) -> Result<solver::Depot, AppError> {
+        let site = SiteId::Warehouse(depot.clone());
+        let loaded = self
+            .sites
+            .load(&site.stream_id())
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("loading a site: {e}")))?;
+        let state = loaded.aggregate.state().ok_or_else(|| {
+            AppError::not_found(format!("depot {depot} is not registered")).with_reason("not_found")
+        })?;
+        let point = state
+            .details
+            .address
+            .coordinates()
+            .filter(|_| state.is_open());
+        let point = point.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::InvalidState,
+                format!("depot {depot} is closed or has no coordinates"),
+            )
+            .with_reason("depot_unusable")
+        })?;
+        Ok(solver::Depot {
+            id: depot.to_string(),
+            lat: point.lat(),
+            lon: point.lon(),
+        })
+    }
+
+    async fn plan_vehicles(
+        &self,
+        request: &PlanRequest,
+        exclude: &BTreeSet<String>,
+    ) -> Result<Vec<solver::VehicleSpec>, AppError> {
+        let ids: Vec<String> = match &request.vehicles {
+            Some(ids) => ids.iter().map(|v| v.to_string()).collect(),
+            None => {
+                waybill_projections::network::list_vehicles(&self.db, Some(request.depot.as_str()))
+                    .await?
+                    .into_iter()
+                    .map(|v| v.vehicle_id)
+                    .collect()
+            }
+        };
+        let mut out = Vec::new();
+        for id in ids.into_iter().filter(|id| !exclude.contains(id)) {
+            let loaded = self.vehicles.load(&id).await.map_err(|e| {
+                AppError::new(ErrorCode::Internal, format!("loading a vehicle: {e}"))
+            })?;
+            let Some(state) = loaded.aggregate.state() else {
+                return Err(
+                    AppError::not_found(format!("vehicle {id} is not registered"))
+                        .with_reason("not_found"),
+                );
+            };
+            if state.status == VehicleStatus::Retired {
+                continue;
+            }
+            let spec = &state.spec;
+            if spec.depot != request.depot {
+                return Err(AppError::invalid_input(
+                    "vehicles",
+                    format!("vehicle {id} belongs to depot {}", spec.depot),
+                ));
+            }
+            out.push(solver::VehicleSpec {
+                id,
+                depot_id: spec.depot.to_string(),
+                capacity_weight_grams: i64::from(spec.capacity_weight_grams),
+                capacity_parcels: i64::from(spec.capacity_parcels),
+                shift_start: at_time(request.date, spec.shift_start),
+                shift_end: at_time(request.date, spec.shift_end),
+                speed_kmh: f64::from(spec.average_speed_kmh),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Plans (or re-plans) a depot's day. Dispatched and closed routes stay as they are: their
+    /// vehicles and shipments are left out. Planned routes are re-planned in place (same
+    /// stream, `RouteReplanned`), or closed when their vehicle gets nothing this time.
+    pub async fn plan_routes(
+        &self,
+        ctx: &RequestContext,
+        request: PlanRequest,
+    ) -> Result<PlanOutcome, AppError> {
+        if let Some(p) = request.consistent_with {
+            self.wait_for(STOPS_NAME, p).await?;
+            self.wait_for(ROUTES_NAME, p).await?;
+        }
+        let depot = self.depot_location(&request.depot).await?;
+        let mut fixed_vehicles = BTreeSet::new();
+        let mut fixed_shipments = BTreeSet::new();
+        let mut fixed_routes = Vec::new();
+        let mut open_planned: BTreeMap<String, RouteId> = BTreeMap::new();
+        for view in rm::list_routes(&self.db, request.depot.as_str(), request.date).await? {
+            let state = self.route_state(parse_route_id(&view.route_id)?).await?;
+            let vehicle = state.plan.vehicle_id.to_string();
+            if state.status == RouteStatus::Planned {
+                open_planned.insert(vehicle, state.route_id);
+            } else {
+                fixed_vehicles.insert(vehicle);
+                fixed_shipments.extend(state.shipment_ids().iter().map(|s| s.to_string()));
+                fixed_routes.push(state.route_id);
+            }
+        }
+        let vehicles = self.plan_vehicles(&request, &fixed_vehicles).await?;
+        if vehicles.is_empty() {
+            return Err(
+                AppError::new(ErrorCode::InvalidState, "no free vehicle to plan with")
+                    .with_reason("no_vehicles"),
+            );
+        }
+        let service_seconds = request.service_seconds.unwrap_or(300).clamp(0, 3_600);
+        let day_start = at_time(request.date, chrono::NaiveTime::MIN);
+        let day_end = day_start + TimeDelta::days(1);
+        let stops: Vec<solver::StopSpec> = rm::list_stops(
+            &self.db,
+            request.depot.as_str(),
+            request.date,
+            Some("pending"),
+        )
+        .await?
+        .into_iter()
+        .filter(|s| !fixed_shipments.contains(&s.shipment_id))
+        .map(|s| {
+            let window = (s.window_start.is_some() || s.window_end.is_some()).then(|| {
+                let end = s.window_end.unwrap_or(day_end);
+                let start = s
+                    .window_start
+                    .unwrap_or(day_start)
+                    .min(end - TimeDelta::hours(1));
+                (start, end)
+            });
+            solver::StopSpec {
+                id: s.shipment_id,
+                lat: s.lat,
+                lon: s.lon,
+                window,
+                weight_grams: s.weight_grams,
+                parcels: s.parcels,
+                service_seconds,
+                priority: s.priority,
+                locked_to: None,
+            }
+        })
+        .collect();
+        let settings = solver::PlanSettings {
+            max_generations: Some(
+                request
+                    .max_generations
+                    .unwrap_or(500)
+                    .clamp(1, MAX_GENERATIONS),
+            ),
+            max_time_secs: Some(
+                request
+                    .max_time_secs
+                    .unwrap_or(10)
+                    .clamp(1, MAX_SOLVER_SECS),
+            ),
+            repeatable: false,
+        };
+        let plan = if stops.is_empty() {
+            None
+        } else {
+            let input = (depot, vehicles, stops, settings);
+            let solved = tokio::task::spawn_blocking(move || {
+                solver::plan_routes(&input.0, &input.1, &input.2, None, &input.3)
+            })
+            .await
+            .map_err(|e| AppError::internal("running the route solver", &e))?
+            .map_err(|e| {
+                AppError::new(ErrorCode::InvalidInput, format!("route planning: {e}"))
+                    .with_reason("plan_rejected")
+            })?;
+            Some(solved)
+        };
+        let mut outcome = PlanOutcome {
+            routes: Vec::new(),
+            unassigned: Vec::new(),
+            fixed_routes,
+            superseded_routes: Vec::new(),
+            position: 0,
+        };
+        if let Some(plan) = plan {
+            outcome.unassigned = plan.unassigned.clone();
+            for route in &plan.routes {
+                let run = self
+                    .store_run(
+                        ctx,
+                        &request,
+                        route,
+                        &plan.solver,
+                        service_seconds,
+                        &mut open_planned,
+                        &mut outcome.position,
+                    )
+                    .await?;
+                outcome.routes.push(run);
+            }
+        }
+        for (_, route_id) in open_planned {
+            let close = RouteCommand::Close {
+                at: ctx.received_at,
+                force: true,
+                reason: Some("superseded by a re-plan of the depot's day".into()),
+            };
+            let written = self.route_write(ctx, route_id, close, false).await?;
+            outcome.position = outcome.position.max(written.position);
+            outcome.superseded_routes.push(route_id);
+        }
+        Ok(outcome)
+    }
+
+    /// Writes one vehicle's run (new stream, or a re-plan of its open route) and assigns the
+    /// shipments to it.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_run(
+        &self,
+        ctx: &RequestContext,
+        request: &PlanRequest,
+        route: &solver::PlannedRoute,
+        run: &solver::SolverInfo,
+        service_seconds: i64,
+        open_planned: &mut BTreeMap<String, RouteId>,
+        position: &mut i64,
+    ) -> Result<PlannedRun, AppError> {
+        let mut settings = serde_json::to_value(&run.settings).unwrap_or_default();
+        if let Some(map) = settings.as_object_mut() {
+            map.insert("service_seconds".into(), service_seconds.into());
+            map.insert("travel".into(), "haversine".into());
+        }
+        let stops = route
+            .stops
+            .iter()
+            .map(|s| {
+                Ok(PlannedStop {
+                    shipment_id: s.stop_id.parse().map_err(|_| {
+                        AppError::new(ErrorCode::Internal, "solver returned an unknown stop")
+                    })?,
+                    sequence: s.sequence,
+                    eta: s.eta,
+                    departure: s.departure,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let plan = RoutePlan {
+            depot: request.depot.clone(),
+            date: request.date,
+            vehicle_id: VehicleId::parse(&route.vehicle_id)
+                .map_err(|e| AppError::invalid_input("vehicles", e))?,
+            stops,
+            distance_m: u64::try_from(route.distance_m).unwrap_or(0),
+            duration_s: u64::try_from(route.duration_s).unwrap_or(0),
+            solver: SolverRun {
+                name: run.name.clone(),
+                version: run.version.clone(),
+                settings,
+            },
+        };
+        let at = ctx.received_at;
+        let (route_id, replanned, written) = match open_planned.remove(&route.vehicle_id) {
+            Some(route_id) => {
+                let command = RouteCommand::Replan {
+                    plan: plan.clone(),
+                    at,
+                };
+                (
+                    route_id,
+                    true,
+                    self.route_write(ctx, route_id, command, false).await?,
+                )
+            }
+            None => {
+                let route_id = RouteId::from_uuid(Uuid::now_v7());
+                let command = RouteCommand::Plan {
+                    route_id,
+                    plan: plan.clone(),
+                    at,
+                };
+                (
+                    route_id,
+                    false,
+                    self.route_write(ctx, route_id, command, true).await?,
+                )
+            }
+        };
+        *position = (*position).max(written.position);
+        for stop in &plan.stops {
+            let assign = ShipmentCommand::AssignToRoute { route_id, at };
+            let p = self
+                .shipment_write(ctx, stop.shipment_id, assign, &["already_assigned"])
+                .await?;
+            *position = (*position).max(p);
+        }
+        Ok(PlannedRun {
+            route_id,
+            plan,
+            replanned,
+        })
+    }
+}

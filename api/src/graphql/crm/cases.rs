@@ -1,0 +1,381 @@
+//! Case mutations: opening (with automatic assignment), the lifecycle, and surveys. SLA
+//! clock commands are not exposed: only the durable timer policy drives the clocks.
+
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use waybill_domain::case::{AgentId, CaseCommand};
+use waybill_domain::ids::{CaseId, OrderId, ReturnId, ShipmentId};
+use waybill_projections::cases as case_rm;
+
+use super::customers::{agent, parse};
+use super::enums::*;
+use super::types::Case;
+use crate::auth::Permission;
+use crate::commands::cases::OpenCaseRequest;
+use crate::commands::orders::WriteOptions;
+use crate::commands::service::CommandOutcome;
+use crate::error::AppError;
+use crate::graphql::context::{authorize, request, services};
+use crate::graphql::error::GqlResult;
+
+/// The answer to a case mutation, once the events are durable.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct CaseWriteResult {
+    pub case_id: String,
+    pub stream_version: i64,
+    pub position: i64,
+    pub replayed: bool,
+}
+
+#[ComplexObject]
+impl CaseWriteResult {
+    /// The case once the read model includes this write.
+    async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
+        authorize(ctx, Permission::ReadCrm)?;
+        let services = services(ctx)?;
+        services.wait_for(case_rm::NAME, self.position).await?;
+        Ok(case_rm::get(&services.db, &self.case_id)
+            .await
+            .map_err(AppError::from)?
+            .map(Case::from))
+    }
+}
+
+impl From<CommandOutcome> for CaseWriteResult {
+    fn from(o: CommandOutcome) -> Self {
+        CaseWriteResult {
+            case_id: o.stream_id,
+            stream_version: o.version,
+            position: o.position,
+            replayed: o.replayed,
+        }
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct OpenCaseInput {
+    pub customer_id: String,
+    pub case_type: GqlCaseType,
+    pub priority: Option<GqlPriority>,
+    pub channel: GqlContactChannel,
+    pub subject: String,
+    pub order_id: Option<String>,
+    pub shipment_id: Option<String>,
+    pub return_id: Option<String>,
+    /// The agent the customer reached first; omitted = automatic assignment by tier and type.
+    pub assigned_to: Option<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+}
+
+fn required_agent(field: &str, value: String) -> Result<AgentId, AppError> {
+    AgentId::parse(&value).map_err(|e| AppError::invalid_input(field, e))
+}
+
+fn score(field: &str, value: i32) -> Result<u8, AppError> {
+    u8::try_from(value)
+        .map_err(|_| AppError::invalid_input(field, format!("out of range: {value}")))
+}
+
+/// One case command through the application layer.
+async fn run(
+    ctx: &Context<'_>,
+    permission: Permission,
+    case_id: &str,
+    request_text: String,
+    build: impl FnOnce(DateTime<Utc>) -> Result<CaseCommand, AppError>,
+    idempotency_key: Option<String>,
+    expected_version: Option<i64>,
+) -> GqlResult<CaseWriteResult> {
+    authorize(ctx, permission)?;
+    let services = services(ctx)?;
+    let command = build(services.crm.now())?;
+    let options = WriteOptions {
+        expected_version,
+        idempotency_key,
+        request: format!("{case_id}|{request_text}"),
+    };
+    Ok(services
+        .case_command(request(ctx)?, case_id, command, &options)
+        .await?
+        .into())
+}
+
+#[derive(Default)]
+pub struct CaseMutations;
+
+#[Object]
+impl CaseMutations {
+    /// Opens a case; the first owner is picked by tier and problem type unless given.
+    async fn open_case(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenCaseInput,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        authorize(ctx, Permission::OpenCase)?;
+        let services = services(ctx)?;
+        let request_text = format!("{input:?}");
+        let open = OpenCaseRequest {
+            case_id: CaseId::from_uuid(uuid::Uuid::now_v7()),
+            customer_id: input.customer_id,
+            case_type: input.case_type.into(),
+            priority: input.priority.unwrap_or(GqlPriority::Normal).into(),
+            channel: input.channel.into(),
+            subject: input.subject,
+            order_id: parse::<OrderId>("orderId", input.order_id)?,
+            shipment_id: parse::<ShipmentId>("shipmentId", input.shipment_id)?,
+            return_id: parse::<ReturnId>("returnId", input.return_id)?,
+            assigned_to: agent("assignedTo", input.assigned_to)?,
+            opened_at: input.opened_at.unwrap_or_else(|| services.crm.now()),
+        };
+        let options = WriteOptions {
+            expected_version: None,
+            idempotency_key,
+            request: request_text,
+        };
+        Ok(services
+            .open_case(request(ctx)?, open, &options)
+            .await?
+            .into())
+    }
+
+    async fn first_response(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        agent: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("first_response {agent} {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::FirstResponse {
+                    agent: required_agent("agent", agent)?,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    /// Pauses the SLA clocks until the customer replies.
+    async fn wait_on_customer(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("wait {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::WaitOnCustomer {
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    async fn customer_replied(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("replied {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::CustomerReplied {
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    async fn escalate_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        to_agent: String,
+        reason: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("escalate {to_agent} {reason} {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::Escalate {
+                    to_agent: required_agent("toAgent", to_agent)?,
+                    reason,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    async fn resolve_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        resolution: String,
+        first_contact_resolution: bool,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("resolve {resolution} {first_contact_resolution} {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::Resolve {
+                    resolution,
+                    first_contact_resolution,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    async fn reopen_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        reason: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("reopen {reason} {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::Reopen {
+                    reason,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    async fn close_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("close {at:?}");
+        run(
+            ctx,
+            Permission::HandleCases,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::Close {
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    /// CSAT 1–5 once the case has an outcome.
+    async fn rate_case_satisfaction(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        csat: i32,
+        comment: Option<String>,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("csat {csat} {comment:?} {at:?}");
+        run(
+            ctx,
+            Permission::RecordSurveys,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::RateSatisfaction {
+                    csat: score("csat", csat)?,
+                    comment,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+
+    /// NPS 0–10 after a case.
+    async fn record_case_nps(
+        &self,
+        ctx: &Context<'_>,
+        case_id: String,
+        score_value: i32,
+        comment: Option<String>,
+        at: Option<DateTime<Utc>>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<CaseWriteResult> {
+        let text = format!("nps {score_value} {comment:?} {at:?}");
+        run(
+            ctx,
+            Permission::RecordSurveys,
+            &case_id,
+            text,
+            |now| {
+                Ok(CaseCommand::RecordNps {
+                    score: score("score", score_value)?,
+                    comment,
+                    at: at.unwrap_or(now),
+                })
+            },
+            idempotency_key,
+            None,
+        )
+        .await
+    }
+}

@@ -1,0 +1,541 @@
+//! CRM output types, built from read-model rows plus query-time analytics. Personal data is
+//! shown in full only to roles that may read it; others get it masked (see [`Privacy`]).
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+use waybill_projections::cases::kpi::ServiceKpis as KpiRow;
+use waybill_projections::cases::{CaseStep as CaseStepRow, CaseView, ClockView};
+use waybill_projections::customers::analytics::Insight;
+use waybill_projections::customers::CustomerView;
+
+use super::enums::*;
+use crate::graphql::orders::GqlSalesChannel;
+
+/// Whether the caller sees personal data in clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Privacy {
+    Clear,
+    Masked,
+}
+
+/// "Li Lei" → "L* L**": the first letter of each word.
+pub fn mask_name(name: &str) -> String {
+    name.split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "13800000000" → "138****0000".
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// "lilei@example.com" → "l***@example.com".
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerProfile {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// ISO date; null when masked.
+    pub birthday: Option<String>,
+    pub city: Option<String>,
+    pub preferred_contact: Option<GqlContactChannel>,
+    /// True when personal data is masked for the caller's role.
+    pub masked: bool,
+}
+
+impl CustomerProfile {
+    pub fn of(view: &CustomerView, privacy: Privacy) -> CustomerProfile {
+        let p = &view.profile;
+        let preferred_contact = Some(p.preferred_contact.into());
+        match privacy {
+            Privacy::Clear => CustomerProfile {
+                name: p.name.clone(),
+                phone: p.phone.clone(),
+                email: p.email.clone(),
+                birthday: p.birthday.map(|b| b.to_string()),
+                city: p.city.clone(),
+                preferred_contact,
+                masked: false,
+            },
+            Privacy::Masked => CustomerProfile {
+                name: mask_name(&p.name),
+                phone: p.phone.as_deref().map(mask_phone),
+                email: p.email.as_deref().map(mask_email),
+                birthday: None,
+                city: p.city.as_ref().map(|_| "***".into()),
+                preferred_contact,
+                masked: true,
+            },
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PointsEntry {
+    /// Negative for redemptions.
+    pub points: i64,
+    pub reason: String,
+    pub order_id: Option<String>,
+    pub balance: i64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct Coupon {
+    pub code: String,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub issued_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct InteractionEntry {
+    pub interaction_id: String,
+    pub direction: GqlDirection,
+    pub channel: GqlContactChannel,
+    pub kind: GqlInteractionKind,
+    pub topic: String,
+    pub summary: String,
+    pub agent: Option<String>,
+    pub order_id: Option<String>,
+    pub case_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct NpsAnswer {
+    pub score: i32,
+    pub context: String,
+    pub order_id: Option<String>,
+    pub case_id: Option<String>,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerOrders {
+    pub count: i32,
+    pub spend: i64,
+    pub refunded: i64,
+    pub net: i64,
+    pub average_order_value: Option<i64>,
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub refunds: i32,
+    /// Returns (RMAs) raised on the customer's orders.
+    pub returns: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct Rfm {
+    pub recency_days: i64,
+    pub frequency: i32,
+    pub monetary: i64,
+    pub r: i32,
+    pub f: i32,
+    pub m: i32,
+    pub fm: i32,
+    pub segment: GqlRfmSegment,
+}
+
+#[derive(SimpleObject)]
+pub struct ChurnSignal {
+    /// e.g. `overdue_for_usual_rhythm`, `risky_segment`, `open_cases`.
+    pub reason: String,
+    /// The evidence, as JSON.
+    pub evidence: String,
+}
+
+#[derive(SimpleObject)]
+pub struct Clv {
+    pub historical: i64,
+    pub predictive: Option<i64>,
+    pub observed_days: Option<i64>,
+}
+
+#[derive(SimpleObject)]
+pub struct CaseSummary {
+    pub id: String,
+    pub status: Option<GqlCaseStatus>,
+    pub case_type: Option<GqlCaseType>,
+    pub subject: String,
+    pub owner: String,
+    pub opened_at: DateTime<Utc>,
+    pub breaches: i32,
+}
+
+/// The Customer 360.
+#[derive(SimpleObject)]
+pub struct Customer {
+    pub id: String,
+    pub acquisition_channel: Option<GqlSalesChannel>,
+    pub profile: CustomerProfile,
+    pub tier: Option<GqlTier>,
+    pub consents: Vec<GqlMarketingChannel>,
+    pub points_balance: i64,
+    pub points: Vec<PointsEntry>,
+    pub tags: Vec<String>,
+    pub coupons: Vec<Coupon>,
+    pub interactions: Vec<InteractionEntry>,
+    pub nps: Vec<NpsAnswer>,
+    pub orders: CustomerOrders,
+    pub cases: Vec<CaseSummary>,
+    pub rfm: Option<Rfm>,
+    pub lifecycle_stage: GqlLifecycleStage,
+    pub churn_signals: Vec<ChurnSignal>,
+    pub clv: Clv,
+    pub registered_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+pub fn churn_signals(insight: &Insight) -> Vec<ChurnSignal> {
+    insight
+        .churn
+        .iter()
+        .map(|reason| {
+            let json = serde_json::to_value(reason).unwrap_or_default();
+            ChurnSignal {
+                reason: json["reason"].as_str().unwrap_or("unknown").to_string(),
+                evidence: json.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn small(n: impl TryInto<i32>) -> i32 {
+    n.try_into().unwrap_or(i32::MAX)
+}
+
+impl Customer {
+    pub fn build(
+        view: &CustomerView,
+        insight: &Insight,
+        cases: &[CaseView],
+        returns: i64,
+        privacy: Privacy,
+    ) -> Customer {
+        let s = &insight.stats;
+        Customer {
+            id: view.customer_id.clone(),
+            acquisition_channel: GqlSalesChannel::from_code(&view.acquisition_channel),
+            profile: CustomerProfile::of(view, privacy),
+            tier: GqlTier::from_code(&view.tier),
+            consents: view
+                .consents
+                .iter()
+                .filter_map(|c| GqlMarketingChannel::from_code(c))
+                .collect(),
+            points_balance: view.points_balance,
+            points: view
+                .points
+                .iter()
+                .map(|p| PointsEntry {
+                    points: p.points,
+                    reason: p.reason.clone(),
+                    order_id: p.order_id.clone(),
+                    balance: p.balance,
+                    at: p.at,
+                })
+                .collect(),
+            tags: view.tags.clone(),
+            coupons: view
+                .coupons
+                .iter()
+                .map(|c| Coupon {
+                    code: c.code.clone(),
+                    amount: c.amount_minor,
+                    currency: c.currency.clone(),
+                    reason: c.reason.clone(),
+                    expires_at: c.expires_at,
+                    issued_at: c.issued_at,
+                })
+                .collect(),
+            interactions: view
+                .interactions
+                .iter()
+                .map(|i| InteractionEntry {
+                    interaction_id: i.interaction_id.clone(),
+                    direction: i.direction.into(),
+                    channel: i.channel.into(),
+                    kind: i.kind.into(),
+                    topic: i.topic.clone(),
+                    summary: i.summary.clone(),
+                    agent: i.agent.as_ref().map(|a| a.to_string()),
+                    order_id: i.order_id.map(|o| o.to_string()),
+                    case_id: i.case_id.map(|c| c.to_string()),
+                    occurred_at: i.occurred_at,
+                })
+                .collect(),
+            nps: view
+                .nps
+                .iter()
+                .map(|n| NpsAnswer {
+                    score: i32::from(n.score),
+                    context: n.context.clone(),
+                    order_id: n.order_id.clone(),
+                    case_id: n.case_id.clone(),
+                    comment: n.comment.clone(),
+                    at: n.at,
+                })
+                .collect(),
+            orders: CustomerOrders {
+                count: small(s.orders),
+                spend: s.spend_minor,
+                refunded: s.refunded_minor,
+                net: s.net_minor,
+                average_order_value: s.aov_minor,
+                first_order_at: s.first_order_at,
+                last_order_at: s.last_order_at,
+                refunds: small(s.refunds),
+                returns,
+            },
+            cases: cases.iter().map(CaseSummary::from).collect(),
+            rfm: insight.rfm.as_ref().map(|r| Rfm {
+                recency_days: r.recency_days,
+                frequency: small(r.frequency),
+                monetary: r.monetary_minor,
+                r: i32::from(r.r),
+                f: i32::from(r.f),
+                m: i32::from(r.m),
+                fm: i32::from(r.fm),
+                segment: r.segment.into(),
+            }),
+            lifecycle_stage: insight.stage.into(),
+            churn_signals: churn_signals(insight),
+            clv: Clv {
+                historical: insight.historical_clv_minor,
+                predictive: insight.predictive_clv.map(|p| p.value_minor),
+                observed_days: insight.predictive_clv.map(|p| p.observed_days),
+            },
+            registered_at: view.registered_at,
+            version: view.version,
+        }
+    }
+}
+
+impl From<&CaseView> for CaseSummary {
+    fn from(c: &CaseView) -> Self {
+        CaseSummary {
+            id: c.case_id.clone(),
+            status: GqlCaseStatus::from_code(&c.status),
+            case_type: GqlCaseType::from_code(&c.case_type),
+            subject: c.subject.clone(),
+            owner: c.owner.clone(),
+            opened_at: c.opened_at,
+            breaches: small(c.breaches()),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ClockTransition {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject)]
+pub struct SlaClock {
+    pub metric: Option<GqlSlaMetric>,
+    /// running / paused / fulfilled / breached
+    pub state: String,
+    pub due_at: DateTime<Utc>,
+    pub breached: bool,
+    pub within_target: Option<bool>,
+    pub history: Vec<ClockTransition>,
+}
+
+impl From<&ClockView> for SlaClock {
+    fn from(c: &ClockView) -> Self {
+        SlaClock {
+            metric: GqlSlaMetric::from_code(&c.metric),
+            state: c.state.clone(),
+            due_at: c.due_at,
+            breached: c.breached,
+            within_target: c.within_target,
+            history: c
+                .history
+                .iter()
+                .map(|h| ClockTransition {
+                    kind: h.kind.clone(),
+                    at: h.at,
+                    due_at: h.due_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CaseStep {
+    pub kind: String,
+    pub agent: Option<String>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&CaseStepRow> for CaseStep {
+    fn from(s: &CaseStepRow) -> Self {
+        CaseStep {
+            kind: s.kind.clone(),
+            agent: s.agent.clone(),
+            note: s.note.clone(),
+            at: s.at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Case {
+    pub id: String,
+    pub customer_id: String,
+    pub case_type: Option<GqlCaseType>,
+    pub priority: Option<GqlPriority>,
+    pub channel: Option<GqlContactChannel>,
+    pub subject: String,
+    pub order_id: Option<String>,
+    pub shipment_id: Option<String>,
+    pub return_id: Option<String>,
+    /// The first agent reached (首问负责制); never changes.
+    pub first_contact_owner: String,
+    pub owner: String,
+    pub escalation_level: i32,
+    pub status: Option<GqlCaseStatus>,
+    pub opened_at: DateTime<Utc>,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub response_seconds: Option<i64>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution_seconds: Option<i64>,
+    pub resolution: Option<String>,
+    pub first_contact_resolution: Option<bool>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+    pub csat: Option<i32>,
+    pub nps: Option<i32>,
+    pub sla_clocks: Vec<SlaClock>,
+    pub timeline: Vec<CaseStep>,
+    pub version: i64,
+}
+
+impl From<CaseView> for Case {
+    fn from(c: CaseView) -> Self {
+        Case {
+            case_type: GqlCaseType::from_code(&c.case_type),
+            priority: GqlPriority::from_code(&c.priority),
+            channel: GqlContactChannel::from_code(&c.channel),
+            status: GqlCaseStatus::from_code(&c.status),
+            sla_clocks: c.clocks.values().map(SlaClock::from).collect(),
+            timeline: c.timeline.iter().map(CaseStep::from).collect(),
+            id: c.case_id,
+            customer_id: c.customer_id,
+            subject: c.subject,
+            order_id: c.order_id,
+            shipment_id: c.shipment_id,
+            return_id: c.return_id,
+            first_contact_owner: c.first_contact_owner,
+            owner: c.owner,
+            escalation_level: i32::from(c.escalation_level),
+            opened_at: c.opened_at,
+            first_responded_at: c.first_responded_at,
+            response_seconds: c.response_seconds,
+            resolved_at: c.resolved_at,
+            resolution_seconds: c.resolution_seconds,
+            resolution: c.resolution,
+            first_contact_resolution: c.first_contact_resolution,
+            closed_at: c.closed_at,
+            reopen_count: small(c.reopen_count),
+            csat: c.csat.map(i32::from),
+            nps: c.nps.map(i32::from),
+            version: c.version,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ServiceKpis {
+    pub cases: i32,
+    pub complaints: i32,
+    pub orders: i64,
+    pub complaint_rate_per_thousand: Option<f64>,
+    pub first_response_avg_seconds: Option<i64>,
+    pub first_response_p90_seconds: Option<i64>,
+    pub resolution_avg_seconds: Option<i64>,
+    pub resolution_p90_seconds: Option<i64>,
+    /// % of resolved cases solved at first contact.
+    pub fcr_rate: Option<f64>,
+    pub fcr_target: f64,
+    pub fcr_on_target: Option<bool>,
+    pub sla_met: i32,
+    pub sla_decided: i32,
+    pub sla_attainment: Option<f64>,
+    pub sla_breaches: i32,
+    /// % of 4–5 answers.
+    pub csat: Option<f64>,
+    pub csat_responses: i32,
+    pub nps: Option<f64>,
+    pub nps_responses: i32,
+}
+
+impl From<KpiRow> for ServiceKpis {
+    fn from(k: KpiRow) -> Self {
+        ServiceKpis {
+            cases: small(k.cases),
+            complaints: small(k.complaints),
+            orders: k.orders,
+            complaint_rate_per_thousand: k.complaint_rate_per_thousand,
+            first_response_avg_seconds: k.first_response_avg_seconds,
+            first_response_p90_seconds: k.first_response_p90_seconds,
+            resolution_avg_seconds: k.resolution_avg_seconds,
+            resolution_p90_seconds: k.resolution_p90_seconds,
+            fcr_rate: k.fcr_rate,
+            fcr_target: k.fcr_target,
+            fcr_on_target: k.fcr_on_target,
+            sla_met: small(k.sla_met),
+            sla_decided: small(k.sla_decided),
+            sla_attainment: k.sla_attainment,
+            sla_breaches: small(k.sla_breaches),
+            csat: k.csat,
+            csat_responses: small(k.csat_responses),
+            nps: k.nps,
+            nps_responses: small(k.nps_responses),
+        }
+    }
+}
+
+/// One customer on the churn watchlist.
+#[derive(SimpleObject)]
+pub struct ChurnWatch {
+    pub customer_id: String,
+    pub name: String,
+    pub tier: Option<GqlTier>,
+    pub segment: Option<GqlRfmSegment>,
+    pub lifecycle_stage: GqlLifecycleStage,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub reasons: Vec<ChurnSignal>,
+}

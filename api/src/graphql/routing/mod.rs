@@ -1,0 +1,238 @@
+//! Delivery routing: the day's stops, planning, dispatch, stop outcomes. `routePlan` shows the
+//! stored plan (Route streams via the `routes` read model); it never re-runs the solver.
+
+mod types;
+
+pub use types::*;
+
+use async_graphql::{Context, Object};
+use chrono::NaiveDate;
+use waybill_domain::ids::{VehicleId, WarehouseId};
+use waybill_domain::shipment::{ProofFields, ProofOfDelivery, StaffId};
+use waybill_projections::routing as rm;
+
+use super::context::{authorize, request, services};
+use super::error::GqlResult;
+use super::network::StreamWriteResult;
+use crate::auth::Permission;
+use crate::commands::routing::{PlanRequest, StopResult};
+use crate::error::AppError;
+
+fn depot_id(depot: &str) -> Result<WarehouseId, AppError> {
+    WarehouseId::parse(depot).map_err(|e| AppError::invalid_input("depot", e))
+}
+
+async fn wait(ctx: &Context<'_>, consistent_with: Option<i64>) -> GqlResult<()> {
+    if let Some(p) = consistent_with {
+        let services = services(ctx)?;
+        services.wait_for(rm::STOPS_NAME, p).await?;
+        services.wait_for(rm::ROUTES_NAME, p).await?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+pub struct RoutingQueries;
+
+#[Object]
+impl RoutingQueries {
+    /// The own-fleet stops of a depot's day (by delivery date, UTC), every status.
+    async fn delivery_stops(
+        &self,
+        ctx: &Context<'_>,
+        depot: String,
+        date: NaiveDate,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<Vec<DeliveryStop>> {
+        authorize(ctx, Permission::ReadNetwork)?;
+        wait(ctx, consistent_with).await?;
+        let stops = rm::list_stops(&services(ctx)?.db, &depot, date, None)
+            .await
+            .map_err(AppError::from)?;
+        Ok(stops.into_iter().map(DeliveryStop::from).collect())
+    }
+
+    /// The stored plan of a depot's day: every route as planned (and what happened since).
+    async fn route_plan(
+        &self,
+        ctx: &Context<'_>,
+        depot: String,
+        date: NaiveDate,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<DayPlan> {
+        authorize(ctx, Permission::ReadNetwork)?;
+        wait(ctx, consistent_with).await?;
+        let db = &services(ctx)?.db;
+        let routes = rm::list_routes(db, &depot, date)
+            .await
+            .map_err(AppError::from)?;
+        let on_route: std::collections::BTreeSet<&str> = routes
+            .iter()
+            .filter(|r| r.status != "closed" || r.stops.iter().any(|s| s.outcome.is_some()))
+            .flat_map(|r| r.stops.iter().map(|s| s.shipment_id.as_str()))
+            .collect();
+        let unplanned_stops = rm::list_stops(db, &depot, date, Some("pending"))
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .filter(|s| !on_route.contains(s.shipment_id.as_str()))
+            .map(DeliveryStop::from)
+            .collect();
+        Ok(DayPlan {
+            depot,
+            date,
+            routes: routes.into_iter().map(Route::from).collect(),
+            unplanned_stops,
+        })
+    }
+
+    async fn route(
+        &self,
+        ctx: &Context<'_>,
+        route_id: String,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<Option<Route>> {
+        authorize(ctx, Permission::ReadNetwork)?;
+        wait(ctx, consistent_with).await?;
+        Ok(rm::get_route(&services(ctx)?.db, &route_id)
+            .await
+            .map_err(AppError::from)?
+            .map(Route::from))
+    }
+}
+
+#[derive(Default)]
+pub struct RoutingMutations;
+
+#[Object]
+impl RoutingMutations {
+    /// Plans (or re-plans) a depot's day with the given vehicles (default: every active
+    /// vehicle of the depot). Dispatched and closed routes stay fixed.
+    async fn plan_routes(
+        &self,
+        ctx: &Context<'_>,
+        depot: String,
+        date: NaiveDate,
+        vehicles: Option<Vec<String>>,
+        settings: Option<PlanSettingsInput>,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<PlanRoutesResult> {
+        authorize(ctx, Permission::PlanRoutes)?;
+        let vehicles = vehicles
+            .map(|ids| {
+                ids.iter()
+                    .map(|v| {
+                        VehicleId::parse(v).map_err(|e| AppError::invalid_input("vehicles", e))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let settings = settings.unwrap_or_default();
+        let request_ = PlanRequest {
+            depot: depot_id(&depot)?,
+            date,
+            vehicles,
+            max_generations: settings.max_generations.map(|g| g as usize),
+            max_time_secs: settings.max_time_secs.map(u64::from),
+            service_seconds: settings.service_seconds.map(i64::from),
+            consistent_with,
+        };
+        let outcome = services(ctx)?.plan_routes(request(ctx)?, request_).await?;
+        Ok(outcome.into())
+    }
+
+    /// Sends a planned route out; each of its shipments goes out for delivery.
+    async fn dispatch_route(
+        &self,
+        ctx: &Context<'_>,
+        route_id: String,
+        driver: Option<String>,
+    ) -> GqlResult<StreamWriteResult> {
+        authorize(ctx, Permission::DispatchRoutes)?;
+        let driver = driver
+            .map(|d| StaffId::parse(&d).map_err(|e| AppError::invalid_input("driver", e)))
+            .transpose()?;
+        let position = services(ctx)?
+            .dispatch_route(request(ctx)?, &route_id, driver)
+            .await?;
+        Ok(written(route_id, position))
+    }
+
+    /// The stop was delivered; the shipment records a `delivered` scan.
+    async fn record_stop_completed(
+        &self,
+        ctx: &Context<'_>,
+        route_id: String,
+        shipment_id: String,
+        proof: Option<ProofInput>,
+    ) -> GqlResult<StreamWriteResult> {
+        authorize(ctx, Permission::RecordStops)?;
+        let proof = proof
+            .map(|p| {
+                ProofOfDelivery::parse(ProofFields {
+                    signed_by: p.signed_by,
+                    photo_ref: p.photo_ref,
+                    pickup_code: p.pickup_code,
+                    coordinates: p
+                        .coordinates
+                        .map(|c| waybill_domain::GeoPoint::new(c.lat, c.lon))
+                        .transpose()
+                        .map_err(|e| AppError::invalid_input("proof", e))?,
+                })
+                .map_err(|e| AppError::invalid_input("proof", e))
+            })
+            .transpose()?;
+        let position = services(ctx)?
+            .record_stop(
+                request(ctx)?,
+                &route_id,
+                &shipment_id,
+                StopResult::Completed { proof },
+            )
+            .await?;
+        Ok(written(route_id, position))
+    }
+
+    /// The delivery attempt failed; the shipment records a `delivery_attempt_failed` scan.
+    async fn record_stop_failed(
+        &self,
+        ctx: &Context<'_>,
+        route_id: String,
+        shipment_id: String,
+        reason: String,
+    ) -> GqlResult<StreamWriteResult> {
+        authorize(ctx, Permission::RecordStops)?;
+        let position = services(ctx)?
+            .record_stop(
+                request(ctx)?,
+                &route_id,
+                &shipment_id,
+                StopResult::Failed { reason },
+            )
+            .await?;
+        Ok(written(route_id, position))
+    }
+
+    /// Closes a route; with open stops only with `force` and a reason.
+    async fn close_route(
+        &self,
+        ctx: &Context<'_>,
+        route_id: String,
+        force: Option<bool>,
+        reason: Option<String>,
+    ) -> GqlResult<StreamWriteResult> {
+        authorize(ctx, Permission::RecordStops)?;
+        let outcome = services(ctx)?
+            .close_route(request(ctx)?, &route_id, force.unwrap_or(false), reason)
+            .await?;
+        Ok(outcome.into())
+    }
+}
+
+fn written(route_id: String, position: i64) -> StreamWriteResult {
+    StreamWriteResult {
+        stream_id: route_id,
+        stream_version: 0,
+        position,
+    }
+}
