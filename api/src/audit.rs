@@ -5,7 +5,14 @@
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use serde_json::Value;
-use waybill_domain::order::Order;
+use waybill_domain::case::{Case, CASE_AGGREGATE_TYPE};
+use waybill_domain::customer::{Customer, CUSTOMER_AGGREGATE_TYPE};
+use waybill_domain::network::{Site, SITE_AGGREGATE_TYPE};
+use waybill_domain::network::{Vehicle, VEHICLE_AGGREGATE_TYPE};
+use waybill_domain::order::{Order, ORDER_AGGREGATE_TYPE};
+use waybill_domain::returns::{Return, RETURN_AGGREGATE_TYPE};
+use waybill_domain::route::{Route, ROUTE_AGGREGATE_TYPE};
+use waybill_domain::shipment::{Shipment, SHIPMENT_AGGREGATE_TYPE};
 use waybill_projections::log::{self, StoredEvent};
 
 use crate::error::{AppError, ErrorCode};
@@ -36,8 +43,17 @@ pub struct Change {
     pub after: Option<Value>,
 }
 
-/// The stream types time travel knows how to fold.
-pub const FOLDABLE: &[&str] = &[waybill_domain::order::ORDER_AGGREGATE_TYPE];
+/// The stream types time travel knows how to fold: every aggregate Waybill has.
+pub const FOLDABLE: &[&str] = &[
+    ORDER_AGGREGATE_TYPE,
+    SHIPMENT_AGGREGATE_TYPE,
+    ROUTE_AGGREGATE_TYPE,
+    RETURN_AGGREGATE_TYPE,
+    CUSTOMER_AGGREGATE_TYPE,
+    CASE_AGGREGATE_TYPE,
+    SITE_AGGREGATE_TYPE,
+    VEHICLE_AGGREGATE_TYPE,
+];
 
 fn fold<A: Aggregate>(events: &[StoredEvent]) -> Result<Value, AppError> {
     let mut aggregate = A::default();
@@ -100,13 +116,15 @@ impl Services {
             return Ok(None);
         };
         let state = match stream_type {
-            waybill_domain::order::ORDER_AGGREGATE_TYPE => fold::<Order>(&upto)?,
-            other => {
-                return Err(AppError::new(
-                    ErrorCode::Internal,
-                    format!("no fold for {other}"),
-                ))
-            }
+            ORDER_AGGREGATE_TYPE => fold::<Order>(&upto)?,
+            SHIPMENT_AGGREGATE_TYPE => fold::<Shipment>(&upto)?,
+            ROUTE_AGGREGATE_TYPE => fold::<Route>(&upto)?,
+            RETURN_AGGREGATE_TYPE => fold::<Return>(&upto)?,
+            CUSTOMER_AGGREGATE_TYPE => fold::<Customer>(&upto)?,
+            CASE_AGGREGATE_TYPE => fold::<Case>(&upto)?,
+            SITE_AGGREGATE_TYPE => fold::<Site>(&upto)?,
+            VEHICLE_AGGREGATE_TYPE => fold::<Vehicle>(&upto)?,
+            other => return Err(AppError::new(ErrorCode::Internal, format!("no fold for {other}"))),
         };
         Ok(Some(StateAt {
             version: last.sequence,
