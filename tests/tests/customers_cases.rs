@@ -34,7 +34,12 @@ pub async fn register(app: &TestApp, id: &str, birthday: Option<&str>) -> i64 {
 }
 
 /// Polls `query` until `done` holds (policies and projections run in the background).
-pub async fn eventually(app: &TestApp, query: &str, vars: Value, done: impl Fn(&Value) -> bool) -> Value {
+pub async fn eventually(
+    app: &TestApp,
+    query: &str,
+    vars: Value,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..200 {
         let data = app.gql(query, vars.clone()).await;
         if done(&data) {
@@ -71,7 +76,13 @@ async fn customer_stream_and_interactions(app: &TestApp) {
         .await;
     assert_eq!(code, "INVALID_STATE");
     assert_eq!(app.event_count().await, before);
-    let c = eventually(app, CUSTOMER, json!({"id": "cust-1"}), |d| d["customer"]["nps"].as_array().is_some_and(|n| !n.is_empty())).await["customer"].clone();
+    let c = eventually(app, CUSTOMER, json!({"id": "cust-1"}), |d| {
+        d["customer"]["nps"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+    })
+    .await["customer"]
+        .clone();
     assert_eq!(c["tier"], "GOLD");
     assert_eq!(c["pointsBalance"], 70);
     assert_eq!(c["tags"], json!(["tea-lover"]));
@@ -89,14 +100,25 @@ async fn case_lifecycle_with_assignment(app: &TestApp) {
     register(app, "cust-std", None).await;
     app.gql("mutation { changeTier(customerId: \"cust-vip\", tier: BLACK, reason: \"vip\") { position } }", json!({})).await;
     let open = |customer: &str, kind: &str| json!({"i": {"customerId": customer, "caseType": kind, "channel": "PHONE", "subject": "tea arrived broken", "openedAt": "2030-03-01T09:00:00Z"}});
-    let vip = app.gql_as(&agent, OPEN, open("cust-vip", "COMPLAINT")).await["openCase"].clone();
+    let vip = app
+        .gql_as(&agent, OPEN, open("cust-vip", "COMPLAINT"))
+        .await["openCase"]
+        .clone();
     assert_eq!(vip["case"]["owner"], "vip-desk");
-    let std = app.gql_as(&agent, OPEN, open("cust-std", "AFTER_SALES")).await["openCase"].clone();
+    let std = app
+        .gql_as(&agent, OPEN, open("cust-std", "AFTER_SALES"))
+        .await["openCase"]
+        .clone();
     assert_eq!(std["case"]["owner"], "agent-after-sales");
     assert_eq!(std["case"]["firstContactOwner"], "agent-after-sales");
     let id = std["caseId"].as_str().unwrap().to_string();
     // The timer policy starts one clock per metric.
-    eventually(app, CASE, json!({"id": id}), |d| d["case"]["slaClocks"].as_array().is_some_and(|c| c.len() == 3)).await;
+    eventually(app, CASE, json!({"id": id}), |d| {
+        d["case"]["slaClocks"]
+            .as_array()
+            .is_some_and(|c| c.len() == 3)
+    })
+    .await;
     for q in [
         format!("firstResponse(caseId: \"{id}\", agent: \"agent-after-sales\", at: \"2030-03-01T10:00:00Z\")"),
         format!("escalateCase(caseId: \"{id}\", toAgent: \"supervisor-1\", reason: \"refund above limit\", at: \"2030-03-01T11:00:00Z\")"),
@@ -111,9 +133,14 @@ async fn case_lifecycle_with_assignment(app: &TestApp) {
     }
     let case = eventually(app, CASE, json!({"id": id}), |d| {
         d["case"]["status"] == "CLOSED"
-            && d["case"]["slaClocks"].as_array().unwrap().iter().all(|c| c["state"] == "fulfilled")
+            && d["case"]["slaClocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["state"] == "fulfilled")
     })
-    .await["case"].clone();
+    .await["case"]
+        .clone();
     assert_eq!(case["owner"], "supervisor-1");
     assert_eq!(case["firstContactOwner"], "agent-after-sales");
     assert_eq!(case["escalationLevel"], 1);
@@ -121,64 +148,144 @@ async fn case_lifecycle_with_assignment(app: &TestApp) {
     assert_eq!(case["csat"], 4);
     assert_eq!(case["nps"], 8);
     assert_eq!(case["responseSeconds"], 3600);
-    assert!(case["slaClocks"].as_array().unwrap().iter().all(|c| c["withinTarget"] == true));
+    assert!(case["slaClocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["withinTarget"] == true));
     // Closed cases refuse work; CSAT is 1–5.
-    let code = app.gql_error(&agent, &format!("mutation {{ rateCaseSatisfaction(caseId: \"{}\", csat: 6) {{ position }} }}", vip["caseId"].as_str().unwrap()), json!({})).await;
+    let code = app
+        .gql_error(
+            &agent,
+            &format!(
+                "mutation {{ rateCaseSatisfaction(caseId: \"{}\", csat: 6) {{ position }} }}",
+                vip["caseId"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
     assert_eq!(code, "INVALID_INPUT");
     // Warehouse keys may not work cases.
     let warehouse = app.key(waybill_api::auth::Role::Warehouse).await;
-    let code = app.gql_error(&warehouse, &format!("mutation {{ closeCase(caseId: \"{id}\") {{ position }} }}"), json!({})).await;
+    let code = app
+        .gql_error(
+            &warehouse,
+            &format!("mutation {{ closeCase(caseId: \"{id}\") {{ position }} }}"),
+            json!({}),
+        )
+        .await;
     assert_eq!(code, "FORBIDDEN");
 }
 on_both_backends!(case_lifecycle_with_assignment);
 
 fn clock<'a>(case: &'a Value, metric: &str) -> &'a Value {
-    case["slaClocks"].as_array().unwrap().iter().find(|c| c["metric"] == metric).unwrap()
+    case["slaClocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["metric"] == metric)
+        .unwrap()
 }
 
 async fn sla_breach_across_a_weekend(app: &TestApp) {
     register(app, "cust-sla", None).await;
     // Friday 17:00 +08:00.
     let open = json!({"i": {"customerId": "cust-sla", "caseType": "INQUIRY", "channel": "EMAIL", "subject": "invoice", "openedAt": "2030-03-01T09:00:00Z"}});
-    let id = app.gql(OPEN, open.clone()).await["openCase"]["caseId"].as_str().unwrap().to_string();
-    let paused_id = app.gql(OPEN, open).await["openCase"]["caseId"].as_str().unwrap().to_string();
-    let started = |d: &Value| d["case"]["slaClocks"].as_array().is_some_and(|c| c.len() == 3);
+    let id = app.gql(OPEN, open.clone()).await["openCase"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paused_id = app.gql(OPEN, open).await["openCase"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = |d: &Value| {
+        d["case"]["slaClocks"]
+            .as_array()
+            .is_some_and(|c| c.len() == 3)
+    };
     let case = eventually(app, CASE, json!({"id": id}), started).await["case"].clone();
-    assert_eq!(t(clock(&case, "ACKNOWLEDGE")["dueAt"].as_str().unwrap()), t("2030-03-02T09:00:00Z"));
-    assert_eq!(t(clock(&case, "HANDLE")["dueAt"].as_str().unwrap()), t("2030-03-04T09:00:00Z"));
+    assert_eq!(
+        t(clock(&case, "ACKNOWLEDGE")["dueAt"].as_str().unwrap()),
+        t("2030-03-02T09:00:00Z")
+    );
+    assert_eq!(
+        t(clock(&case, "HANDLE")["dueAt"].as_str().unwrap()),
+        t("2030-03-04T09:00:00Z")
+    );
     // Three working days from Friday 17:00 skip the weekend: Wednesday 17:00.
-    assert_eq!(t(clock(&case, "REPORT_RESULT")["dueAt"].as_str().unwrap()), t("2030-03-06T09:00:00Z"));
+    assert_eq!(
+        t(clock(&case, "REPORT_RESULT")["dueAt"].as_str().unwrap()),
+        t("2030-03-06T09:00:00Z")
+    );
     eventually(app, CASE, json!({"id": paused_id}), started).await;
     app.gql(&format!("mutation {{ firstResponse(caseId: \"{id}\", agent: \"agent-inquiries\", at: \"2030-03-01T10:00:00Z\") {{ position }} }}"), json!({})).await;
     // The second case waits on the customer from Monday 09:00 to Tuesday 09:00 local.
     app.gql(&format!("mutation {{ waitOnCustomer(caseId: \"{paused_id}\", at: \"2030-03-04T01:00:00Z\") {{ position }} }}"), json!({})).await;
     app.gql(&format!("mutation {{ customerReplied(caseId: \"{paused_id}\", at: \"2030-03-05T01:00:00Z\") {{ position }} }}"), json!({})).await;
     let moved = eventually(app, CASE, json!({"id": paused_id}), |d| {
-        clock(&d["case"], "REPORT_RESULT")["history"].as_array().unwrap().iter().any(|h| h["kind"] == "resumed")
+        clock(&d["case"], "REPORT_RESULT")["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "resumed")
     })
-    .await["case"].clone();
-    assert_eq!(t(clock(&moved, "REPORT_RESULT")["dueAt"].as_str().unwrap()), t("2030-03-07T09:00:00Z"));
-    eventually(app, CASE, json!({"id": id}), |d| clock(&d["case"], "ACKNOWLEDGE")["state"] == "fulfilled").await;
+    .await["case"]
+        .clone();
+    assert_eq!(
+        t(clock(&moved, "REPORT_RESULT")["dueAt"].as_str().unwrap()),
+        t("2030-03-07T09:00:00Z")
+    );
+    eventually(app, CASE, json!({"id": id}), |d| {
+        clock(&d["case"], "ACKNOWLEDGE")["state"] == "fulfilled"
+    })
+    .await;
 
     // Tuesday: handle (72 h) is breached, report-result (Wednesday) is not.
     let tuesday = TestClock::at(t("2030-03-05T09:00:00Z"));
     assert!(sweep_breaches(&app.services, &tuesday).await.unwrap() >= 1);
-    assert_eq!(sweep_breaches(&app.services, &tuesday).await.unwrap(), 0, "a repeated sweep breaches nothing twice");
-    let case = eventually(app, CASE, json!({"id": id}), |d| clock(&d["case"], "HANDLE")["breached"] == true).await["case"].clone();
+    assert_eq!(
+        sweep_breaches(&app.services, &tuesday).await.unwrap(),
+        0,
+        "a repeated sweep breaches nothing twice"
+    );
+    let case = eventually(app, CASE, json!({"id": id}), |d| {
+        clock(&d["case"], "HANDLE")["breached"] == true
+    })
+    .await["case"]
+        .clone();
     assert_eq!(clock(&case, "ACKNOWLEDGE")["withinTarget"], true);
     assert_eq!(clock(&case, "REPORT_RESULT")["state"], "running");
     // Wednesday after 17:00: the paused case's report-result is not due yet (moved to Thursday).
-    sweep_breaches(&app.services, &TestClock::at(t("2030-03-06T10:00:00Z"))).await.unwrap();
+    sweep_breaches(&app.services, &TestClock::at(t("2030-03-06T10:00:00Z")))
+        .await
+        .unwrap();
     // Thursday: report-result breached on the first case; on the paused one only after 17:00.
-    sweep_breaches(&app.services, &TestClock::at(t("2030-03-07T08:00:00Z"))).await.unwrap();
-    let case = eventually(app, CASE, json!({"id": id}), |d| clock(&d["case"], "REPORT_RESULT")["breached"] == true).await["case"].clone();
-    let breach = clock(&case, "REPORT_RESULT")["history"].as_array().unwrap().last().unwrap().clone();
+    sweep_breaches(&app.services, &TestClock::at(t("2030-03-07T08:00:00Z")))
+        .await
+        .unwrap();
+    let case = eventually(app, CASE, json!({"id": id}), |d| {
+        clock(&d["case"], "REPORT_RESULT")["breached"] == true
+    })
+    .await["case"]
+        .clone();
+    let breach = clock(&case, "REPORT_RESULT")["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(breach["kind"], "breached");
     assert_eq!(t(breach["at"].as_str().unwrap()), t("2030-03-06T09:00:00Z"));
     let paused = app.gql(CASE, json!({"id": paused_id})).await["case"].clone();
     assert_eq!(clock(&paused, "REPORT_RESULT")["state"], "running");
-    sweep_breaches(&app.services, &TestClock::at(t("2030-03-07T10:00:00Z"))).await.unwrap();
-    eventually(app, CASE, json!({"id": paused_id}), |d| clock(&d["case"], "REPORT_RESULT")["breached"] == true).await;
+    sweep_breaches(&app.services, &TestClock::at(t("2030-03-07T10:00:00Z")))
+        .await
+        .unwrap();
+    eventually(app, CASE, json!({"id": paused_id}), |d| {
+        clock(&d["case"], "REPORT_RESULT")["breached"] == true
+    })
+    .await;
     let kpis = app.gql("{ serviceKpis(period: {from: \"2030-03-01T00:00:00Z\", to: \"2030-03-02T00:00:00Z\"}) { cases slaBreaches slaAttainment } }", json!({})).await;
     assert_eq!(kpis["serviceKpis"]["cases"], 2);
     assert!(kpis["serviceKpis"]["slaBreaches"].as_i64().unwrap() >= 3);
@@ -194,7 +301,10 @@ async fn policies_idempotent_across_restart(app: &TestApp) {
     register(app, "cust-pts", None).await;
     let mut input = order_input("TMALL", "TM-PTS-1", "cust-pts");
     input["lines"][0]["quantity"] = json!(100); // 100 × 50.00 + 30.00 + 8.00 = 5 038.00
-    let id = app.gql(PLACE, json!({"i": input})).await["placeOrder"]["orderId"].as_str().unwrap().to_string();
+    let id = app.gql(PLACE, json!({"i": input})).await["placeOrder"]["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for q in [
         "capturePayment(orderId: $id, method: \"alipay\", reference: \"C1\", amount: 503800)",
         "allocateOrder(orderId: $id, warehouseId: \"WH-HZ\")",
@@ -204,14 +314,20 @@ async fn policies_idempotent_across_restart(app: &TestApp) {
     ] {
         app.gql(&format!("mutation($id: String!) {{ {q} {{ position }} }}"), json!({"id": id})).await;
     }
-    let c = eventually(app, CUSTOMER, json!({"id": "cust-pts"}), |d| d["customer"]["tier"] == "GOLD").await["customer"].clone();
+    let c = eventually(app, CUSTOMER, json!({"id": "cust-pts"}), |d| {
+        d["customer"]["tier"] == "GOLD"
+    })
+    .await["customer"]
+        .clone();
     assert_eq!(c["pointsBalance"], 5038);
     assert_eq!(c["points"][0]["orderId"], id.as_str());
     // A restart that lost the policies' checkpoints reacts to every event again.
     let db = &app.test_db.db;
     let mut tx = db.begin().await.unwrap();
     for name in ["policy:loyalty", "policy:sla-timers"] {
-        waybill_projections::checkpoint::delete(&mut tx, name).await.unwrap();
+        waybill_projections::checkpoint::delete(&mut tx, name)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let runner = PolicyRunner::new(app.services.clone(), all_policies());

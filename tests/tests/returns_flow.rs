@@ -788,6 +788,34 @@ async fn return_rejections(app: &TestApp) {
         "FORBIDDEN"
     );
 
+    // An idempotency key reused for a different refund is refused before money moves.
+    let rid = id_of(
+        &request(
+            app,
+            &k.agent,
+            request_input(
+                &delivered,
+                json!([{"sku": "CUP-1", "quantity": 1}]),
+                "DAMAGED",
+                "REFUND",
+            ),
+        )
+        .await,
+    );
+    step(app, &k.agent, APPROVE, json!({"id": rid})).await;
+    let first = step(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-1"}, "k": "key-1"})).await;
+    let count = app.event_count().await;
+    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-2"}, "k": "key-1"})).await;
+    assert_eq!(code, "INVALID_INPUT");
+    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-3"}, "k": "k".repeat(191)})).await;
+    assert_eq!(code, "INVALID_INPUT");
+    assert_eq!(app.event_count().await, count);
+    let o = order_at(app, &k.auditor, &delivered, pos(&first)).await;
+    assert_eq!(
+        o["refunds"],
+        json!([{"amount": 1000, "method": "alipay", "reference": "KR-1", "returnId": rid}])
+    );
+
     // A return whose order has been fully refunded has nothing left to refund.
     let paid_back = order(
         app,
@@ -1268,6 +1296,20 @@ async fn queues_and_analytics(app: &TestApp) {
         jd["refundTotals"],
         json!([{"amount": 3000}, {"amount": 1000}])
     );
+
+    // Both read models are pure folds of the log: a scratch rebuild matches them document by
+    // document, and a rebuilt table answers the same.
+    let runner = &app.services.runner;
+    for name in ["returns", "refunds"] {
+        let differences = runner.verify(name).await.expect("verify");
+        assert!(differences.is_empty(), "{name}: {differences:?}");
+        runner.rebuild(name).await.expect("rebuild");
+    }
+    let again = app
+        .gql_as(&k.auditor, &analytics("DAY"), json!({"p": p}))
+        .await["returnAnalytics"]
+        .clone();
+    assert_eq!(again, data);
 }
 on_both_backends!(queues_and_analytics);
 

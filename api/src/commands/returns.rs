@@ -29,7 +29,7 @@ use waybill_projections::{log, returns};
 
 use super::context::RequestContext;
 use super::orders::WriteOptions;
-use super::service::CommandOutcome;
+use super::service::{CommandOptions, CommandOutcome};
 use crate::error::{AppError, ErrorCode};
 use crate::services::Services;
 
@@ -159,6 +159,48 @@ fn parse_order_id(value: &str) -> Result<OrderId, AppError> {
 
 fn order_not_found(order_id: &OrderId) -> AppError {
     AppError::not_found(format!("order {order_id} not found")).with_reason("order_not_found")
+}
+
+/// Longest caller idempotency key for a refund: it gets a `:order` / `:return` suffix.
+pub const MAX_REFUND_KEY_CHARS: usize = 190;
+
+/// Idempotency for the two writes of a return refund. With a caller key `K`, the order write
+/// uses `K:order` and the return write `K:return`, so `K` reused for a different request is
+/// refused before any money moves. Without one, both derive from the return and the refund
+/// reference (`refund:<return>:<reference>:order` / `:return`).
+fn refund_write_options(
+    return_stream: &str,
+    order_stream: &str,
+    refund: &ReturnRefundRequest,
+    options: &WriteOptions,
+) -> Result<(CommandOptions, CommandOptions), AppError> {
+    let (base, request) = match &options.idempotency_key {
+        Some(key) if key.is_empty() || key.len() > MAX_REFUND_KEY_CHARS => {
+            return Err(AppError::invalid_input(
+                "idempotencyKey",
+                format!("must be 1 to {MAX_REFUND_KEY_CHARS} characters"),
+            ));
+        }
+        Some(key) => (key.clone(), options.request.clone()),
+        None => (
+            format!("refund:{return_stream}:{}", refund.reference),
+            format!(
+                "refundReturn {return_stream} {order_stream} {} {} {} {}",
+                refund.amount_minor, refund.method, refund.reference, refund.include_shipping
+            ),
+        ),
+    };
+    let order = WriteOptions {
+        expected_version: None,
+        idempotency_key: Some(format!("{base}:order")),
+        request: request.clone(),
+    };
+    let ret = WriteOptions {
+        expected_version: options.expected_version,
+        idempotency_key: Some(format!("{base}:return")),
+        request,
+    };
+    Ok((order.command_options()?, ret.command_options()?))
 }
 
 /// A refund already on the order stream, found by its reference.
@@ -401,7 +443,8 @@ impl Services {
     /// 2. `RecordRefund` on the **order**, carrying the return id. The order is the authority
     ///    for "never more than captured": its stream serialises concurrent refunds (the
     ///    command service reloads and re-decides on a conflict), so of two agents refunding
-    ///    at once only what fits is accepted. Idempotency key: `refund:<return>:<reference>`.
+    ///    at once only what fits is accepted. Idempotency key: the caller's key + `:order`, or
+    ///    `refund:<return>:<reference>:order` (see [`refund_write_options`]).
     /// 3. `RefundReturn` on the **return**, with the same reference and the order's captured
     ///    and refunded totals exactly as step 2 recorded them.
     ///
@@ -432,6 +475,9 @@ impl Services {
             RefundPolicy::BeforeReceipt
         });
 
+        // Validated before anything is written.
+        let (order_options, return_options) =
+            refund_write_options(&stream_id, &order_stream, &refund, options)?;
         let recorded = self.recorded_refund(&order_id, &refund.reference).await?;
         if let Some(r) = &recorded {
             if r.return_id != Some(id) || r.amount_minor != refund.amount_minor {
@@ -492,18 +538,6 @@ impl Services {
                 .await?
             }
             None => {
-                let key = format!("refund:{stream_id}:{}", refund.reference);
-                let order_options = WriteOptions {
-                    expected_version: None,
-                    request: format!(
-                        "recordRefund {order_stream} {stream_id} {} {} {} {}",
-                        refund.amount_minor,
-                        refund.method,
-                        refund.reference,
-                        refund.include_shipping
-                    ),
-                    idempotency_key: Some(key),
-                };
                 let reason = refund
                     .note
                     .clone()
@@ -523,7 +557,7 @@ impl Services {
                             at: refund.at,
                         },
                         ctx,
-                        &order_options.command_options()?,
+                        &order_options,
                     )
                     .await?;
                 // The totals exactly as the order recorded them (other refunds may have
@@ -544,21 +578,6 @@ impl Services {
         };
 
         // 3. The refund on the return, same reference.
-        let return_options = WriteOptions {
-            expected_version: options.expected_version,
-            idempotency_key: options
-                .idempotency_key
-                .clone()
-                .or_else(|| Some(format!("refund:{stream_id}:{}:return", refund.reference))),
-            request: if options.idempotency_key.is_some() {
-                options.request.clone()
-            } else {
-                format!(
-                    "refundReturn {stream_id} {} {} {} {}",
-                    refund.amount_minor, refund.method, refund.reference, refund.include_shipping
-                )
-            },
-        };
         let ret = self
             .commands
             .execute(
@@ -566,7 +585,7 @@ impl Services {
                 &stream_id,
                 ReturnCommand::RefundReturn(command),
                 ctx,
-                &return_options.command_options()?,
+                &return_options,
             )
             .await?;
         Ok(RefundOutcome {

@@ -7,9 +7,9 @@ use waybill_domain::case::{AgentId, CaseCommand};
 use waybill_domain::ids::{CaseId, OrderId, ReturnId, ShipmentId};
 use waybill_projections::cases as case_rm;
 
-use super::customers::{agent, parse};
+use super::case_types::Case;
 use super::enums::*;
-use super::types::Case;
+use super::inputs::{agent, parse, score};
 use crate::auth::Permission;
 use crate::commands::cases::OpenCaseRequest;
 use crate::commands::orders::WriteOptions;
@@ -72,11 +72,6 @@ fn required_agent(field: &str, value: String) -> Result<AgentId, AppError> {
     AgentId::parse(&value).map_err(|e| AppError::invalid_input(field, e))
 }
 
-fn score(field: &str, value: i32) -> Result<u8, AppError> {
-    u8::try_from(value)
-        .map_err(|_| AppError::invalid_input(field, format!("out of range: {value}")))
-}
-
 /// One case command through the application layer.
 async fn run(
     ctx: &Context<'_>,
@@ -104,6 +99,8 @@ async fn run(
 #[derive(Default)]
 pub struct CaseMutations;
 
+// Resolvers take the mutation's arguments one by one, as the schema names them.
+#[allow(clippy::too_many_arguments)]
 #[Object]
 impl CaseMutations {
     /// Opens a case; the first owner is picked by tier and problem type unless given.

@@ -3,9 +3,11 @@
 //! query time (see `waybill_projections::customers::analytics`). Personal data is clear for
 //! roles holding `ReadCustomerPii` and masked for the others that may read the CRM.
 
+mod case_types;
 mod cases;
 mod customers;
 mod enums;
+mod inputs;
 mod types;
 
 use async_graphql::connection::{Connection, Edge};
@@ -15,6 +17,7 @@ use waybill_projections::cases::{self as case_rm, CaseCursor, CaseFilter};
 use waybill_projections::customers::analytics;
 use waybill_projections::customers::{self as customer_rm, CustomerFilter};
 
+pub use case_types::*;
 pub use cases::{CaseMutations, CaseWriteResult};
 pub use customers::{CustomerMutations, CustomerWriteResult};
 pub use enums::*;

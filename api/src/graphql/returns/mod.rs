@@ -556,7 +556,8 @@ impl ReturnMutations {
     /// Refunds the return: recorded on the order first (which refuses anything beyond what
     /// it captured: `refund_exceeds_captured`), then on the return with the same reference.
     /// Retrying with the same reference never pays twice; if the second write failed, the
-    /// retry completes it.
+    /// retry completes it. `idempotencyKey`: at most 190 characters; reusing one for a
+    /// different refund is refused before any money moves.
     async fn refund_return(
         &self,
         ctx: &Context<'_>,
