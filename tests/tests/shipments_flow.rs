@@ -223,3 +223,29 @@ async fn the_board_and_the_scorecard(app: &TestApp) {
     assert_eq!(sf["exceptionRate"], 0.0);
 }
 on_both_backends!(the_board_and_the_scorecard);
+
+/// Personal data on shipments and orders: agents and admins see it, warehouse staff see the
+/// name and address only, auditors and integrators see it masked.
+async fn addresses_are_shown_as_each_role_may_see_them(app: &TestApp) {
+    let order_id = placed_and_paid(app, "SHIP-PII-1").await;
+    let created = app.gql(CREATE, json!({"i": shipment_input(&order_id, "SF6000001", "2099-01-01T00:00:00Z")})).await;
+    let sid = created["createShipment"]["shipmentId"].as_str().unwrap().to_string();
+    let p = created["createShipment"]["position"].as_i64().unwrap();
+    let q = "query($id: String!, $p: Int) { shipment(id: $id, consistentWith: $p) { destination } }";
+    let oq = "query($id: String!) { order(id: $id) { shippingAddress } }";
+    for (role, recipient, phone) in [
+        (Role::Agent, "Li Lei", Some("13800000000")),
+        (Role::Warehouse, "Li Lei", None),
+        (Role::Auditor, "L* L**", Some("138****0000")),
+        (Role::Integrator, "L* L**", Some("138****0000")),
+    ] {
+        let key = app.key(role).await;
+        let s = app.gql_as(&key, q, json!({"id": sid, "p": p})).await;
+        let d = &s["shipment"]["destination"];
+        assert_eq!((d["recipient"].as_str(), d["phone"].as_str()), (Some(recipient), phone), "{role}: {d}");
+        let o = app.gql_as(&key, oq, json!({"id": order_id})).await;
+        let a = &o["order"]["shippingAddress"];
+        assert_eq!((a["recipient"].as_str(), a["phone"].as_str()), (Some(recipient), phone), "{role}: {a}");
+    }
+}
+on_both_backends!(addresses_are_shown_as_each_role_may_see_them);

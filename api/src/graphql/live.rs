@@ -42,7 +42,7 @@ impl OrderSubscriptions {
         ctx: &Context<'_>,
         id: String,
     ) -> async_graphql::Result<impl Stream<Item = Order>> {
-        authorize(ctx, Permission::ReadOrders)?;
+        let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?.clone();
         let receiver = services.runner.subscribe();
         Ok(
@@ -54,7 +54,7 @@ impl OrderSubscriptions {
                         .await
                         .ok()
                         .flatten()
-                        .map(Order::from)
+                        .map(|o| Order::from(o).seen_by(role))
                 }
             }),
         )

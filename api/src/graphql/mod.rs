@@ -16,6 +16,7 @@ pub mod keys;
 pub mod live;
 pub mod network;
 pub mod orders;
+pub mod privacy;
 pub mod returns;
 pub mod routing;
 pub mod shipments;

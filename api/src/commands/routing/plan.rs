@@ -21,6 +21,20 @@ use super::{
 };
 
 impl Services {
+    /// VIP tier orders first: the solver serves higher priority first when not everything
+    /// fits, so Black and Gold customers' stops get a floor above any shipment's own priority.
+    async fn vip_priority(&self, order_id: &str) -> Result<u8, AppError> {
+        let Some(order) = waybill_projections::orders::get(&self.db, order_id).await? else {
+            return Ok(0);
+        };
+        let tier = waybill_projections::customers::get(&self.db, &order.customer_id).await?.map(|c| c.tier);
+        Ok(match tier.as_deref() {
+            Some("black") => 250,
+            Some("gold") => 200,
+            _ => 0,
+        })
+    }
+
     async fn depot_location(&self, depot: &WarehouseId) -> Result<solver::Depot, AppError> {
         let site = SiteId::Warehouse(depot.clone());
         let loaded = self
@@ -137,7 +151,7 @@ impl Services {
         let service_seconds = request.service_seconds.unwrap_or(300).clamp(0, 3_600);
         let day_start = at_time(request.date, chrono::NaiveTime::MIN);
         let day_end = day_start + TimeDelta::days(1);
-        let stops: Vec<solver::StopSpec> = rm::list_stops(
+        let pending: Vec<_> = rm::list_stops(
             &self.db,
             request.depot.as_str(),
             request.date,
@@ -146,6 +160,13 @@ impl Services {
         .await?
         .into_iter()
         .filter(|s| !fixed_shipments.contains(&s.shipment_id))
+        .collect();
+        let mut vip_floor = std::collections::HashMap::new();
+        for s in &pending {
+            vip_floor.insert(s.order_id.clone(), self.vip_priority(&s.order_id).await?);
+        }
+        let stops: Vec<solver::StopSpec> = pending
+        .into_iter()
         .map(|s| {
             let window = (s.window_start.is_some() || s.window_end.is_some()).then(|| {
                 let end = s.window_end.unwrap_or(day_end);
@@ -163,7 +184,7 @@ impl Services {
                 weight_grams: s.weight_grams,
                 parcels: s.parcels,
                 service_seconds,
-                priority: s.priority,
+                priority: s.priority.max(vip_floor.get(&s.order_id).copied().unwrap_or(0)),
                 locked_to: None,
             }
         })

@@ -8,7 +8,7 @@ mod cases;
 mod customers;
 mod enums;
 mod inputs;
-mod types;
+pub mod types;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, MergedObject, Object};

@@ -39,12 +39,13 @@ pub struct OrderWriteResult {
 impl OrderWriteResult {
     /// The order as the read model shows it once it includes this write.
     async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
+        let role = request(ctx)?.principal.role;
         let services = services(ctx)?;
         services.wait_for(orders::NAME, self.position).await?;
         Ok(orders::get(&services.db, &self.order_id)
             .await
             .map_err(AppError::from)?
-            .map(Order::from))
+            .map(|o| Order::from(o).seen_by(role)))
     }
 }
 
@@ -83,7 +84,7 @@ impl OrderQueries {
         id: String,
         consistent_with: Option<i64>,
     ) -> GqlResult<Option<Order>> {
-        authorize(ctx, Permission::ReadOrders)?;
+        let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
         if let Some(p) = consistent_with {
             services.wait_for(orders::NAME, p).await?;
@@ -91,7 +92,7 @@ impl OrderQueries {
         Ok(orders::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
-            .map(Order::from))
+            .map(|o| Order::from(o).seen_by(role)))
     }
 
     /// Orders, newest first, filtered; a Relay connection (`first` ≤ 100).
@@ -104,7 +105,7 @@ impl OrderQueries {
         after: Option<String>,
         consistent_with: Option<i64>,
     ) -> GqlResult<Connection<String, Order>> {
-        authorize(ctx, Permission::ReadOrders)?;
+        let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
         let first = page_size(first)?;
         let after = after
@@ -131,7 +132,7 @@ impl OrderQueries {
         connection.edges.extend(
             page.orders
                 .into_iter()
-                .map(|o| Edge::new(OrderCursor::of(&o).encode(), Order::from(o))),
+                .map(|o| Edge::new(OrderCursor::of(&o).encode(), Order::from(o).seen_by(role))),
         );
         Ok(connection)
     }

@@ -37,9 +37,10 @@ pub struct ShipmentWriteResult {
 impl ShipmentWriteResult {
     /// The shipment once the read model includes this write.
     async fn shipment(&self, ctx: &Context<'_>) -> GqlResult<Option<Shipment>> {
+        let role = request(ctx)?.principal.role;
         let services = services(ctx)?;
         services.wait_for(shipments::NAME, self.position).await?;
-        Ok(shipments::get(&services.db, &self.shipment_id).await.map_err(AppError::from)?.map(Shipment::from))
+        Ok(shipments::get(&services.db, &self.shipment_id).await.map_err(AppError::from)?.map(|s| Shipment::from(s).seen_by(role)))
     }
 }
 
@@ -80,18 +81,18 @@ pub struct ShipmentQueries;
 #[Object]
 impl ShipmentQueries {
     async fn shipment(&self, ctx: &Context<'_>, id: String, consistent_with: Option<i64>) -> GqlResult<Option<Shipment>> {
-        authorize(ctx, Permission::ReadShipments)?;
+        let role = authorize(ctx, Permission::ReadShipments)?.role;
         let services = services(ctx)?;
         if let Some(p) = consistent_with {
             services.wait_for(shipments::NAME, p).await?;
         }
-        Ok(shipments::get(&services.db, &id).await.map_err(AppError::from)?.map(Shipment::from))
+        Ok(shipments::get(&services.db, &id).await.map_err(AppError::from)?.map(|s| Shipment::from(s).seen_by(role)))
     }
 
     /// Newest first; a Relay connection (`first` ≤ 100).
     #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn shipments(&self, ctx: &Context<'_>, filter: Option<ShipmentFilterInput>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<String, Shipment>> {
-        authorize(ctx, Permission::ReadShipments)?;
+        let role = authorize(ctx, Permission::ReadShipments)?.role;
         let first = page_size(first)?;
         let after = after
             .map(|a| {
@@ -105,7 +106,7 @@ impl ShipmentQueries {
         let page = shipments::list(&services(ctx)?.db, &filter, first, after.clone()).await.map_err(AppError::from)?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         connection.edges.extend(page.shipments.into_iter().map(|s| {
-            Edge::new(format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id), Shipment::from(s))
+            Edge::new(format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id), Shipment::from(s).seen_by(role))
         }));
         Ok(connection)
     }
@@ -209,12 +210,12 @@ pub struct ShipmentSubscriptions;
 impl ShipmentSubscriptions {
     /// The shipment each time its read model changes (carrier scans included).
     async fn shipment_updated(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<impl Stream<Item = Shipment>> {
-        authorize(ctx, Permission::ReadShipments)?;
+        let role = authorize(ctx, Permission::ReadShipments)?.role;
         let services = services(ctx)?.clone();
         Ok(commits_touching(services.runner.subscribe(), shipments::NAME, id.clone()).filter_map(move |_| {
             let services = services.clone();
             let id = id.clone();
-            async move { shipments::get(&services.db, &id).await.ok().flatten().map(Shipment::from) }
+            async move { shipments::get(&services.db, &id).await.ok().flatten().map(|s| Shipment::from(s).seen_by(role)) }
         }))
     }
 

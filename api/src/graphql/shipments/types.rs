@@ -54,6 +54,14 @@ pub struct Shipment {
     pub version: i64,
 }
 
+impl Shipment {
+    /// The shipment as `role` may see it: warehouse staff get name and address only.
+    pub fn seen_by(mut self, role: crate::auth::Role) -> Shipment {
+        self.destination = Json(crate::graphql::privacy::address_for(role, self.destination.0));
+        self
+    }
+}
+
 impl From<ShipmentView> for Shipment {
     fn from(v: ShipmentView) -> Self {
         Shipment {
