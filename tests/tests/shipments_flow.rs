@@ -249,3 +249,27 @@ async fn addresses_are_shown_as_each_role_may_see_them(app: &TestApp) {
     }
 }
 on_both_backends!(addresses_are_shown_as_each_role_may_see_them);
+
+/// The Customer 360 counts the customer's shipments and their delivery problems.
+async fn customer_360_shows_delivery_problems(app: &TestApp) {
+    app.gql(
+        "mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) { position } }",
+        json!({"i": {"customerId": "c-9", "acquisitionChannel": "JD", "name": "Li Lei", "phone": "13800000000",
+               "email": "lilei@example.com", "birthday": "1990-05-17", "city": "Hangzhou",
+               "preferredContact": "PHONE", "registeredAt": "2026-01-01T00:00:00Z"}}),
+    )
+    .await;
+    let order_id = placed_and_paid(app, "SHIP-360-1").await;
+    let late = app.gql(CREATE, json!({"i": shipment_input(&order_id, "SF7000001", "2020-01-01T00:00:00Z")})).await;
+    let failed = app.gql(CREATE, json!({"i": shipment_input(&order_id, "SF7000002", "2099-01-01T00:00:00Z")})).await;
+    let fid = failed["createShipment"]["shipmentId"].as_str().unwrap().to_string();
+    shipment(app, late["createShipment"]["shipmentId"].as_str().unwrap(), late["createShipment"]["position"].as_i64().unwrap()).await;
+    shipment(app, &fid, failed["createShipment"]["position"].as_i64().unwrap()).await;
+    let scans = json!([{"trackingNumber": "SF7000002", "eventId": "f-1", "status": "delivery_attempt_failed", "occurredAt": "2026-11-21T09:00:00Z"}]);
+    let rec = app.gql(SCANS, json!({"c": "sf_express", "s": scans})).await;
+    shipment(app, &fid, rec["recordTrackingScans"][0]["position"].as_i64().unwrap()).await;
+    let c = app.gql("{ customer(id: \"c-9\") { deliveries { shipments delivered late withFailedAttempts withExceptions } } }", json!({})).await;
+    let d = &c["customer"]["deliveries"];
+    assert_eq!((d["shipments"].as_i64(), d["late"].as_i64(), d["withFailedAttempts"].as_i64()), (Some(2), Some(1), Some(1)), "{d}");
+}
+on_both_backends!(customer_360_shows_delivery_problems);

@@ -79,6 +79,19 @@ pub struct Insight {
     pub predictive_clv: Option<PredictiveClv>,
     pub open_cases: u32,
     pub breached_cases: u32,
+    pub deliveries: DeliveryStats,
+}
+
+/// The customer's outbound shipments and what went wrong with them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DeliveryStats {
+    pub shipments: u32,
+    pub delivered: u32,
+    /// Delivered after the promise, or still underway past it.
+    pub late: u32,
+    /// Shipments with at least one failed delivery attempt.
+    pub failed_attempts: u32,
+    pub exceptions: u32,
 }
 
 /// The rows analytics run over.
@@ -87,6 +100,7 @@ pub struct Base {
     pub customers: Vec<CustomerView>,
     pub orders: HashMap<String, Vec<OrderView>>,
     pub cases: HashMap<String, Vec<CaseView>>,
+    pub deliveries: HashMap<String, DeliveryStats>,
 }
 
 pub async fn load_base(db: &Db) -> Result<Base, DbError> {
@@ -108,10 +122,36 @@ pub async fn load_base(db: &Db) -> Result<Base, DbError> {
     for Json(c) in rows {
         cases.entry(c.customer_id.clone()).or_default().push(c);
     }
+    let customer_of: HashMap<&str, &str> = orders
+        .iter()
+        .flat_map(|(c, os)| os.iter().map(move |o| (o.order_id.as_str(), c.as_str())))
+        .collect();
+    let sql = format!("SELECT doc FROM {} WHERE direction = 'outbound'", crate::shipments::TABLE);
+    let rows: Vec<Json<crate::shipments::ShipmentView>> =
+        with_db!(db, read pool => sqlx::query_scalar(&sql).fetch_all(pool).await?);
+    let now = Utc::now();
+    let mut deliveries: HashMap<String, DeliveryStats> = HashMap::new();
+    for Json(s) in rows {
+        let Some(customer) = customer_of.get(s.order_id.as_str()) else {
+            continue;
+        };
+        let d = deliveries.entry((*customer).to_string()).or_default();
+        d.shipments += 1;
+        d.delivered += u32::from(s.delivered_at.is_some());
+        let late = match (s.delivered_at, s.promised_delivery_by) {
+            (Some(at), Some(promise)) => at > promise,
+            (None, Some(promise)) => s.active && promise < now,
+            _ => false,
+        };
+        d.late += u32::from(late);
+        d.failed_attempts += u32::from(s.failed_attempts > 0);
+        d.exceptions += u32::from(s.had_exception);
+    }
     Ok(Base {
         customers,
         orders,
         cases,
+        deliveries,
     })
 }
 
@@ -170,6 +210,7 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
         .map(|c| {
             let orders = base.orders.get(&c.customer_id).unwrap_or(&no_orders);
             let cases = base.cases.get(&c.customer_id).unwrap_or(&no_cases);
+            let deliveries = base.deliveries.get(&c.customer_id).cloned().unwrap_or_default();
             let stats = order_stats(orders);
             let dates: Vec<(NaiveDate, i64)> = dated(orders);
             let rfm = scores.get(&c.customer_id).cloned();
@@ -215,8 +256,8 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
                 segment: rfm.as_ref().map(|r| r.segment),
                 open_cases: u32::try_from(open_cases).unwrap_or(u32::MAX),
                 breached_cases: u32::try_from(breached_cases).unwrap_or(u32::MAX),
-                late_deliveries: 0,
-                failed_deliveries: 0,
+                late_deliveries: deliveries.late,
+                failed_deliveries: deliveries.failed_attempts,
                 recent_refunds: u32::try_from(recent.len()).unwrap_or(u32::MAX),
                 recent_refunded_minor: recent.iter().map(|r| r.amount_minor).sum(),
                 last_nps,
@@ -248,6 +289,7 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
                 stage,
                 open_cases: input.open_cases,
                 breached_cases: input.breached_cases,
+                deliveries,
             };
             (c.customer_id.clone(), insight)
         })

@@ -204,6 +204,8 @@ pub struct Customer {
     pub interactions: Vec<InteractionEntry>,
     pub nps: Vec<NpsAnswer>,
     pub orders: CustomerOrders,
+    /// Outbound shipments and delivery problems.
+    pub deliveries: DeliverySummary,
     pub cases: Vec<CaseSummary>,
     pub rfm: Option<Rfm>,
     pub lifecycle_stage: GqlLifecycleStage,
@@ -211,6 +213,16 @@ pub struct Customer {
     pub clv: Clv,
     pub registered_at: DateTime<Utc>,
     pub version: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct DeliverySummary {
+    pub shipments: i64,
+    pub delivered: i64,
+    /// Delivered after the promise, or still underway past it.
+    pub late: i64,
+    pub with_failed_attempts: i64,
+    pub with_exceptions: i64,
 }
 
 pub fn churn_signals(insight: &Insight) -> Vec<ChurnSignal> {
@@ -313,6 +325,13 @@ impl Customer {
                 last_order_at: s.last_order_at,
                 refunds: small(s.refunds),
                 returns,
+            },
+            deliveries: DeliverySummary {
+                shipments: i64::from(insight.deliveries.shipments),
+                delivered: i64::from(insight.deliveries.delivered),
+                late: i64::from(insight.deliveries.late),
+                with_failed_attempts: i64::from(insight.deliveries.failed_attempts),
+                with_exceptions: i64::from(insight.deliveries.exceptions),
             },
             cases: cases.iter().map(CaseSummary::from).collect(),
             rfm: insight.rfm.as_ref().map(|r| Rfm {
