@@ -124,7 +124,12 @@ impl Services {
             CASE_AGGREGATE_TYPE => fold::<Case>(&upto)?,
             SITE_AGGREGATE_TYPE => fold::<Site>(&upto)?,
             VEHICLE_AGGREGATE_TYPE => fold::<Vehicle>(&upto)?,
-            other => return Err(AppError::new(ErrorCode::Internal, format!("no fold for {other}"))),
+            other => {
+                return Err(AppError::new(
+                    ErrorCode::Internal,
+                    format!("no fold for {other}"),
+                ))
+            }
         };
         Ok(Some(StateAt {
             version: last.sequence,

@@ -30,7 +30,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
-        .route("/webhooks/carriers/{carrier}", axum::routing::post(crate::webhooks::carrier_webhook))
+        .route(
+            "/webhooks/carriers/{carrier}",
+            axum::routing::post(crate::webhooks::carrier_webhook),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)

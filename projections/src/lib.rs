@@ -16,12 +16,12 @@ pub use db::{Backend, Db, DbError, Tx};
 pub use log::{Checkpoint, StoredEvent};
 pub use projection::{Projection, ProjectionError};
 pub use runner::{BatchOutcome, Runner, RunnerOptions};
+pub mod cases;
+pub mod customers;
 pub mod network;
 pub mod orders;
-pub mod routing;
 pub mod returns;
-pub mod customers;
-pub mod cases;
+pub mod routing;
 
 use std::sync::Arc;
 

@@ -133,7 +133,13 @@ on_both_backends!(only_auditors_and_admins_use_audit_tools);
 async fn time_travel_folds_shipments_too(backend: waybill_tests::Backend) {
     use waybill_api::audit::AsOf;
     use waybill_domain::shipment::{sample, ShipmentCommand, StaffId};
-    let Some(d) = waybill_tests::Direct::create(backend, "time_travel_folds_shipments_too", Default::default()).await else {
+    let Some(d) = waybill_tests::Direct::create(
+        backend,
+        "time_travel_folds_shipments_too",
+        Default::default(),
+    )
+    .await
+    else {
         return;
     };
     let ctx = d.context();
@@ -142,12 +148,39 @@ async fn time_travel_folds_shipments_too(backend: waybill_tests::Backend) {
     create.shipment_id = waybill_domain::ids::ShipmentId::from_uuid(uuid::Uuid::now_v7());
     create.order_id = order_id.parse().unwrap();
     let sid = create.shipment_id.to_string();
-    d.services.create_shipment(&ctx, create, &Default::default()).await.map_err(|e| e.message).unwrap();
-    let pick = ShipmentCommand::Pick { staff: StaffId::parse("p-1").unwrap(), at: chrono::Utc::now() };
-    d.services.shipment_command(&ctx, &sid, pick, &Default::default()).await.map_err(|e| e.message).unwrap();
-    let v1 = d.services.state_as_of("Shipment", &sid, AsOf::Version(1)).await.map_err(|e| e.message).unwrap().unwrap();
-    let v2 = d.services.state_as_of("Shipment", &sid, AsOf::Version(2)).await.map_err(|e| e.message).unwrap().unwrap();
-    assert!(v1.state.to_string().contains("label_created"), "{}", v1.state);
+    d.services
+        .create_shipment(&ctx, create, &Default::default())
+        .await
+        .map_err(|e| e.message)
+        .unwrap();
+    let pick = ShipmentCommand::Pick {
+        staff: StaffId::parse("p-1").unwrap(),
+        at: chrono::Utc::now(),
+    };
+    d.services
+        .shipment_command(&ctx, &sid, pick, &Default::default())
+        .await
+        .map_err(|e| e.message)
+        .unwrap();
+    let v1 = d
+        .services
+        .state_as_of("Shipment", &sid, AsOf::Version(1))
+        .await
+        .map_err(|e| e.message)
+        .unwrap()
+        .unwrap();
+    let v2 = d
+        .services
+        .state_as_of("Shipment", &sid, AsOf::Version(2))
+        .await
+        .map_err(|e| e.message)
+        .unwrap()
+        .unwrap();
+    assert!(
+        v1.state.to_string().contains("label_created"),
+        "{}",
+        v1.state
+    );
     assert!(v2.state.to_string().contains("picked"), "{}", v2.state);
     assert!(!waybill_api::audit::diff(&v1.state, &v2.state).is_empty());
     d.cleanup().await;

@@ -139,7 +139,9 @@ impl Permission {
             Audit => matches!(role, Admin | Auditor),
             ReadCrm => !matches!(role, Warehouse),
             ReadCustomerPii | ManageLoyalty | HandleCases => matches!(role, Admin | Agent),
-            ManageCustomers | OpenCase | RecordSurveys => matches!(role, Admin | Agent | Integrator),
+            ManageCustomers | OpenCase | RecordSurveys => {
+                matches!(role, Admin | Agent | Integrator)
+            }
             ReadNetwork => true,
             ManageNetwork => matches!(role, Admin),
             PlanRoutes | DispatchRoutes | RecordStops => matches!(role, Admin | Warehouse),

@@ -47,9 +47,29 @@ mod tests {
         let a = json!({"recipient": "Li Lei", "phone": "13800000000", "city": "Hangzhou", "street": "1 West Lake Rd", "coordinates": {"lat": 30.2, "lon": 120.1}});
         assert_eq!(address_for(Role::Agent, a.clone()), a);
         let w = address_for(Role::Warehouse, a.clone());
-        assert_eq!((w["recipient"].as_str(), w["street"].as_str(), w["phone"].is_null()), (Some("Li Lei"), Some("1 West Lake Rd"), true));
+        assert_eq!(
+            (
+                w["recipient"].as_str(),
+                w["street"].as_str(),
+                w["phone"].is_null()
+            ),
+            (Some("Li Lei"), Some("1 West Lake Rd"), true)
+        );
         let m = address_for(Role::Auditor, a);
-        assert_eq!((m["recipient"].as_str(), m["phone"].as_str(), m["street"].as_str(), m["city"].as_str()), (Some("L* L**"), Some("138****0000"), Some("***"), Some("Hangzhou")));
+        assert_eq!(
+            (
+                m["recipient"].as_str(),
+                m["phone"].as_str(),
+                m["street"].as_str(),
+                m["city"].as_str()
+            ),
+            (
+                Some("L* L**"),
+                Some("138****0000"),
+                Some("***"),
+                Some("Hangzhou")
+            )
+        );
         assert!(m.get("coordinates").is_none());
     }
 }

@@ -43,7 +43,10 @@ pub fn spawn_all(
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let runner = Arc::new(PolicyRunner::new(services.clone(), all_policies()));
     vec![
-        tokio::spawn(crate::commands::shipments::run_expiry_sweeps(services.clone(), shutdown.clone())),
+        tokio::spawn(crate::commands::shipments::run_expiry_sweeps(
+            services.clone(),
+            shutdown.clone(),
+        )),
         tokio::spawn(runner.run(shutdown.clone())),
         tokio::spawn(care::run_sweeps(services, shutdown)),
     ]

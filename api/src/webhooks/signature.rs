@@ -32,16 +32,28 @@ pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
 }
 
 /// Checks freshness and the HMAC (in constant time).
-pub fn verify(secret: &[u8], timestamp: Option<&str>, signature: Option<&str>, body: &[u8], now: i64) -> Result<(), SignatureError> {
+pub fn verify(
+    secret: &[u8],
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), SignatureError> {
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return Err(SignatureError::Missing);
     };
-    let timestamp: i64 = timestamp.trim().parse().map_err(|_| SignatureError::BadTimestamp)?;
+    let timestamp: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| SignatureError::BadTimestamp)?;
     let skew = now.saturating_sub(timestamp);
     if skew.abs() > TOLERANCE_SECS {
         return Err(SignatureError::Stale(skew));
     }
-    let hex_sig = signature.trim().strip_prefix("sha256=").ok_or(SignatureError::Malformed)?;
+    let hex_sig = signature
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or(SignatureError::Malformed)?;
     let given = hex::decode(hex_sig).map_err(|_| SignatureError::Malformed)?;
     if given.len() != 32 {
         return Err(SignatureError::Malformed);
@@ -50,7 +62,8 @@ pub fn verify(secret: &[u8], timestamp: Option<&str>, signature: Option<&str>, b
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac.verify_slice(&given).map_err(|_| SignatureError::Mismatch)
+    mac.verify_slice(&given)
+        .map_err(|_| SignatureError::Mismatch)
 }
 
 #[cfg(test)]
@@ -62,7 +75,16 @@ mod tests {
     #[test]
     fn a_signed_body_verifies() {
         let sig = sign(b"s3cret", NOW, b"{\"scans\":[]}");
-        assert_eq!(verify(b"s3cret", Some(&NOW.to_string()), Some(&sig), b"{\"scans\":[]}", NOW + 10), Ok(()));
+        assert_eq!(
+            verify(
+                b"s3cret",
+                Some(&NOW.to_string()),
+                Some(&sig),
+                b"{\"scans\":[]}",
+                NOW + 10
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -70,13 +92,43 @@ mod tests {
         let body = b"{\"scans\":[]}";
         let sig = sign(b"s3cret", NOW, body);
         let ts = NOW.to_string();
-        assert_eq!(verify(b"other", Some(&ts), Some(&sig), body, NOW), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"s3cret", Some(&ts), Some(&sig), b"{\"scans\":[1]}", NOW), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"s3cret", Some(&(NOW + 1).to_string()), Some(&sig), body, NOW), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"s3cret", Some(&ts), Some(&sig), body, NOW + 301), Err(SignatureError::Stale(301)));
-        assert_eq!(verify(b"s3cret", None, Some(&sig), body, NOW), Err(SignatureError::Missing));
-        assert_eq!(verify(b"s3cret", Some("yesterday"), Some(&sig), body, NOW), Err(SignatureError::BadTimestamp));
-        assert_eq!(verify(b"s3cret", Some(&ts), Some("md5=abc"), body, NOW), Err(SignatureError::Malformed));
-        assert_eq!(verify(b"s3cret", Some(&ts), Some("sha256=zz"), body, NOW), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify(b"other", Some(&ts), Some(&sig), body, NOW),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"s3cret", Some(&ts), Some(&sig), b"{\"scans\":[1]}", NOW),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(
+                b"s3cret",
+                Some(&(NOW + 1).to_string()),
+                Some(&sig),
+                body,
+                NOW
+            ),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"s3cret", Some(&ts), Some(&sig), body, NOW + 301),
+            Err(SignatureError::Stale(301))
+        );
+        assert_eq!(
+            verify(b"s3cret", None, Some(&sig), body, NOW),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify(b"s3cret", Some("yesterday"), Some(&sig), body, NOW),
+            Err(SignatureError::BadTimestamp)
+        );
+        assert_eq!(
+            verify(b"s3cret", Some(&ts), Some("md5=abc"), body, NOW),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(b"s3cret", Some(&ts), Some("sha256=zz"), body, NOW),
+            Err(SignatureError::Malformed)
+        );
     }
 }

@@ -126,7 +126,10 @@ pub async fn load_base(db: &Db) -> Result<Base, DbError> {
         .iter()
         .flat_map(|(c, os)| os.iter().map(move |o| (o.order_id.as_str(), c.as_str())))
         .collect();
-    let sql = format!("SELECT doc FROM {} WHERE direction = 'outbound'", crate::shipments::TABLE);
+    let sql = format!(
+        "SELECT doc FROM {} WHERE direction = 'outbound'",
+        crate::shipments::TABLE
+    );
     let rows: Vec<Json<crate::shipments::ShipmentView>> =
         with_db!(db, read pool => sqlx::query_scalar(&sql).fetch_all(pool).await?);
     let now = Utc::now();
@@ -210,7 +213,11 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
         .map(|c| {
             let orders = base.orders.get(&c.customer_id).unwrap_or(&no_orders);
             let cases = base.cases.get(&c.customer_id).unwrap_or(&no_cases);
-            let deliveries = base.deliveries.get(&c.customer_id).cloned().unwrap_or_default();
+            let deliveries = base
+                .deliveries
+                .get(&c.customer_id)
+                .cloned()
+                .unwrap_or_default();
             let stats = order_stats(orders);
             let dates: Vec<(NaiveDate, i64)> = dated(orders);
             let rfm = scores.get(&c.customer_id).cloned();

@@ -64,7 +64,11 @@ fn late_reason(s: &ShipmentView, now: DateTime<Utc>) -> Option<String> {
     None
 }
 
-pub async fn board(db: &Db, warehouse_id: &str, now: DateTime<Utc>) -> Result<WarehouseBoard, DbError> {
+pub async fn board(
+    db: &Db,
+    warehouse_id: &str,
+    now: DateTime<Utc>,
+) -> Result<WarehouseBoard, DbError> {
     let sql = format!("SELECT doc FROM {TABLE} WHERE warehouse_id = $1 AND direction = 'outbound'");
     let rows: Vec<Json<ShipmentView>> = with_db!(db, read pool => sqlx::query_scalar(&sql).bind(warehouse_id).fetch_all(pool).await?);
     let mut board = WarehouseBoard {
@@ -98,12 +102,21 @@ pub async fn board(db: &Db, warehouse_id: &str, now: DateTime<Utc>) -> Result<Wa
             });
         }
     }
-    board.late.sort_by_key(|r| (r.promised_handover_by.or(r.promised_delivery_by), r.shipment_id.clone()));
+    board.late.sort_by_key(|r| {
+        (
+            r.promised_handover_by.or(r.promised_delivery_by),
+            r.shipment_id.clone(),
+        )
+    });
     Ok(board)
 }
 
 /// Per carrier, over outbound shipments created in [from, to).
-pub async fn scorecard(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CarrierScore>, DbError> {
+pub async fn scorecard(
+    db: &Db,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<CarrierScore>, DbError> {
     let sql = format!(
         "SELECT carrier, COUNT(*), \
                 CAST(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
@@ -121,14 +134,27 @@ pub async fn scorecard(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Resul
         sqlx::query_as(&sql).bind(from.timestamp_micros()).bind(to.timestamp_micros()).fetch_all(pool).await?);
     Ok(rows
         .into_iter()
-        .map(|(carrier, n, delivered, promised, on_time, exceptions, failed, transit_micros, transits)| CarrierScore {
-            carrier,
-            shipments: n,
-            delivered,
-            on_time_rate: (promised > 0).then(|| on_time as f64 / promised as f64),
-            exception_rate: exceptions as f64 / n.max(1) as f64,
-            failed_attempt_rate: failed as f64 / n.max(1) as f64,
-            average_transit_secs: (transits > 0).then(|| transit_micros as f64 / transits as f64 / 1e6),
-        })
+        .map(
+            |(
+                carrier,
+                n,
+                delivered,
+                promised,
+                on_time,
+                exceptions,
+                failed,
+                transit_micros,
+                transits,
+            )| CarrierScore {
+                carrier,
+                shipments: n,
+                delivered,
+                on_time_rate: (promised > 0).then(|| on_time as f64 / promised as f64),
+                exception_rate: exceptions as f64 / n.max(1) as f64,
+                failed_attempt_rate: failed as f64 / n.max(1) as f64,
+                average_transit_secs: (transits > 0)
+                    .then(|| transit_micros as f64 / transits as f64 / 1e6),
+            },
+        )
         .collect())
 }

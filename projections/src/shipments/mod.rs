@@ -29,21 +29,66 @@ impl DocumentProjection for ShipmentsProjection {
     const NAME: &'static str = NAME;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static [Column] = &[
-        Column { name: "order_id", kind: ColumnType::Text },
-        Column { name: "warehouse_id", kind: ColumnType::Text },
-        Column { name: "direction", kind: ColumnType::Text },
-        Column { name: "carrier", kind: ColumnType::Text },
-        Column { name: "tracking_key", kind: ColumnType::Text },
-        Column { name: "status", kind: ColumnType::Text },
-        Column { name: "active", kind: ColumnType::BigInt },
-        Column { name: "created_at", kind: ColumnType::BigInt },
-        Column { name: "handed_over_at", kind: ColumnType::BigInt },
-        Column { name: "delivered_at", kind: ColumnType::BigInt },
-        Column { name: "promised_handover_by", kind: ColumnType::BigInt },
-        Column { name: "promised_delivery_by", kind: ColumnType::BigInt },
-        Column { name: "last_activity_at", kind: ColumnType::BigInt },
-        Column { name: "failed_attempts", kind: ColumnType::BigInt },
-        Column { name: "had_exception", kind: ColumnType::BigInt },
+        Column {
+            name: "order_id",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "warehouse_id",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "direction",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "carrier",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "tracking_key",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "status",
+            kind: ColumnType::Text,
+        },
+        Column {
+            name: "active",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "created_at",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "handed_over_at",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "delivered_at",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "promised_handover_by",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "promised_delivery_by",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "last_activity_at",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "failed_attempts",
+            kind: ColumnType::BigInt,
+        },
+        Column {
+            name: "had_exception",
+            kind: ColumnType::BigInt,
+        },
     ];
     const INDEXES: &'static [&'static [&'static str]] = &[
         &["warehouse_id", "status"],
@@ -61,7 +106,12 @@ impl DocumentProjection for ShipmentsProjection {
         }
     }
 
-    fn apply(&self, _key: &str, doc: Option<ShipmentView>, event: &StoredEvent) -> Result<Option<ShipmentView>, ProjectionError> {
+    fn apply(
+        &self,
+        _key: &str,
+        doc: Option<ShipmentView>,
+        event: &StoredEvent,
+    ) -> Result<Option<ShipmentView>, ProjectionError> {
         view::apply(doc, event)
     }
 

@@ -29,7 +29,8 @@ pub async fn get(db: &Db, shipment_id: &str) -> Result<Option<ShipmentView>, DbE
 /// The active shipment holding a tracking key (`carrier:NUMBER`), if any.
 pub async fn active_by_tracking(db: &Db, key: &str) -> Result<Option<ShipmentView>, DbError> {
     let sql = format!("SELECT doc FROM {TABLE} WHERE tracking_key = $1 AND active = 1 ORDER BY created_at DESC LIMIT 1");
-    let doc: Option<Json<ShipmentView>> = with_db!(db, read pool => sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await?);
+    let doc: Option<Json<ShipmentView>> =
+        with_db!(db, read pool => sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await?);
     Ok(doc.map(|d| d.0))
 }
 
@@ -37,12 +38,18 @@ pub async fn active_by_tracking(db: &Db, key: &str) -> Result<Option<ShipmentVie
 /// recent (late scans after delivery still land in its history).
 pub async fn by_tracking(db: &Db, key: &str) -> Result<Option<ShipmentView>, DbError> {
     let sql = format!("SELECT doc FROM {TABLE} WHERE tracking_key = $1 ORDER BY active DESC, created_at DESC LIMIT 1");
-    let doc: Option<Json<ShipmentView>> = with_db!(db, read pool => sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await?);
+    let doc: Option<Json<ShipmentView>> =
+        with_db!(db, read pool => sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await?);
     Ok(doc.map(|d| d.0))
 }
 
 /// Newest first; keyset cursor on (created_at, id).
-pub async fn list(db: &Db, filter: &ShipmentFilter, first: i64, after: Option<(i64, String)>) -> Result<ShipmentPage, DbError> {
+pub async fn list(
+    db: &Db,
+    filter: &ShipmentFilter,
+    first: i64,
+    after: Option<(i64, String)>,
+) -> Result<ShipmentPage, DbError> {
     let sql = format!(
         "SELECT doc FROM {TABLE} \
          WHERE ($1 IS NULL OR warehouse_id = $1) AND ($2 IS NULL OR order_id = $2) \
@@ -68,5 +75,8 @@ pub async fn list(db: &Db, filter: &ShipmentFilter, first: i64, after: Option<(i
     let mut shipments: Vec<ShipmentView> = rows.into_iter().map(|r| r.0).collect();
     let has_next = shipments.len() as i64 > first;
     shipments.truncate(first as usize);
-    Ok(ShipmentPage { shipments, has_next })
+    Ok(ShipmentPage {
+        shipments,
+        has_next,
+    })
 }

@@ -58,10 +58,16 @@ pub struct ShipmentView {
 }
 
 fn corrupt(event: &StoredEvent, why: impl std::fmt::Display) -> ProjectionError {
-    ProjectionError::Corrupt(format!("Shipment {}#{} ({}): {why}", event.aggregate_id, event.sequence, event.event_type))
+    ProjectionError::Corrupt(format!(
+        "Shipment {}#{} ({}): {why}",
+        event.aggregate_id, event.sequence, event.event_type
+    ))
 }
 
-fn json<T: Serialize>(event: &StoredEvent, value: &T) -> Result<serde_json::Value, ProjectionError> {
+fn json<T: Serialize>(
+    event: &StoredEvent,
+    value: &T,
+) -> Result<serde_json::Value, ProjectionError> {
     serde_json::to_value(value).map_err(|e| corrupt(event, e))
 }
 
@@ -70,7 +76,10 @@ fn set_status(view: &mut ShipmentView, status: ShipmentStatus) {
     view.active = !status.is_terminal();
 }
 
-pub fn apply(doc: Option<ShipmentView>, event: &StoredEvent) -> Result<Option<ShipmentView>, ProjectionError> {
+pub fn apply(
+    doc: Option<ShipmentView>,
+    event: &StoredEvent,
+) -> Result<Option<ShipmentView>, ProjectionError> {
     let parsed = ShipmentEvent::deserialize(&event.payload).map_err(|e| corrupt(event, e))?;
     let mut view = match (parsed, doc) {
         (ShipmentEvent::ShipmentCreated(c), _) => ShipmentView {
@@ -80,7 +89,10 @@ pub fn apply(doc: Option<ShipmentView>, event: &StoredEvent) -> Result<Option<Sh
             return_id: c.return_id.map(|r| r.to_string()),
             warehouse_id: c.warehouse_id.to_string(),
             carrier: c.carrier.code().to_string(),
-            tracking_key: c.tracking_number.as_ref().map(|t| tracking_key(c.carrier, t)),
+            tracking_key: c
+                .tracking_number
+                .as_ref()
+                .map(|t| tracking_key(c.carrier, t)),
             tracking_number: c.tracking_number.map(|t| t.to_string()),
             status: ShipmentStatus::LabelCreated.code().to_string(),
             active: true,
@@ -102,7 +114,12 @@ pub fn apply(doc: Option<ShipmentView>, event: &StoredEvent) -> Result<Option<Sh
             checkpoints: Vec::new(),
             version: 0,
         },
-        (_, None) => return Err(corrupt(event, "event for a shipment that was never created")),
+        (_, None) => {
+            return Err(corrupt(
+                event,
+                "event for a shipment that was never created",
+            ))
+        }
         (change, Some(mut view)) => {
             apply_change(&mut view, change, event)?;
             view
@@ -112,22 +129,43 @@ pub fn apply(doc: Option<ShipmentView>, event: &StoredEvent) -> Result<Option<Sh
     Ok(Some(view))
 }
 
-fn apply_change(view: &mut ShipmentView, change: ShipmentEvent, event: &StoredEvent) -> Result<(), ProjectionError> {
+fn apply_change(
+    view: &mut ShipmentView,
+    change: ShipmentEvent,
+    event: &StoredEvent,
+) -> Result<(), ProjectionError> {
     match change {
         ShipmentEvent::ShipmentCreated(_) => {}
         ShipmentEvent::ShipmentPicked { staff, at } => {
-            view.staff.push(StaffStep { action: "picked".into(), staff: staff.to_string(), at });
+            view.staff.push(StaffStep {
+                action: "picked".into(),
+                staff: staff.to_string(),
+                at,
+            });
             set_status(view, ShipmentStatus::Picked);
             view.last_activity_at = at;
         }
         ShipmentEvent::ShipmentPacked { staff, at, parcels } => {
-            view.staff.push(StaffStep { action: "packed".into(), staff: staff.to_string(), at });
+            view.staff.push(StaffStep {
+                action: "packed".into(),
+                staff: staff.to_string(),
+                at,
+            });
             view.parcels = json(event, &parcels)?;
             set_status(view, ShipmentStatus::Packed);
             view.last_activity_at = at;
         }
-        ShipmentEvent::HandedToCarrier { staff, at, carrier, tracking_number } => {
-            view.staff.push(StaffStep { action: "handed_over".into(), staff: staff.to_string(), at });
+        ShipmentEvent::HandedToCarrier {
+            staff,
+            at,
+            carrier,
+            tracking_number,
+        } => {
+            view.staff.push(StaffStep {
+                action: "handed_over".into(),
+                staff: staff.to_string(),
+                at,
+            });
             view.carrier = carrier.code().to_string();
             if let Some(t) = tracking_number {
                 view.tracking_key = Some(tracking_key(carrier, &t));
@@ -157,7 +195,9 @@ fn apply_change(view: &mut ShipmentView, change: ShipmentEvent, event: &StoredEv
                 recorded_at: event.recorded_at,
             });
         }
-        ShipmentEvent::AssignedToRoute { route_id, .. } => view.route_id = Some(route_id.to_string()),
+        ShipmentEvent::AssignedToRoute { route_id, .. } => {
+            view.route_id = Some(route_id.to_string())
+        }
         ShipmentEvent::DispatchedOnRoute { route_id, at } => {
             view.route_id = Some(route_id.to_string());
             set_status(view, ShipmentStatus::OutForDelivery);

@@ -27,7 +27,9 @@ impl Services {
         let Some(order) = waybill_projections::orders::get(&self.db, order_id).await? else {
             return Ok(0);
         };
-        let tier = waybill_projections::customers::get(&self.db, &order.customer_id).await?.map(|c| c.tier);
+        let tier = waybill_projections::customers::get(&self.db, &order.customer_id)
+            .await?
+            .map(|c| c.tier);
         Ok(match tier.as_deref() {
             Some("black") => 250,
             Some("gold") => 200,
@@ -166,29 +168,31 @@ impl Services {
             vip_floor.insert(s.order_id.clone(), self.vip_priority(&s.order_id).await?);
         }
         let stops: Vec<solver::StopSpec> = pending
-        .into_iter()
-        .map(|s| {
-            let window = (s.window_start.is_some() || s.window_end.is_some()).then(|| {
-                let end = s.window_end.unwrap_or(day_end);
-                let start = s
-                    .window_start
-                    .unwrap_or(day_start)
-                    .min(end - TimeDelta::hours(1));
-                (start, end)
-            });
-            solver::StopSpec {
-                id: s.shipment_id,
-                lat: s.lat,
-                lon: s.lon,
-                window,
-                weight_grams: s.weight_grams,
-                parcels: s.parcels,
-                service_seconds,
-                priority: s.priority.max(vip_floor.get(&s.order_id).copied().unwrap_or(0)),
-                locked_to: None,
-            }
-        })
-        .collect();
+            .into_iter()
+            .map(|s| {
+                let window = (s.window_start.is_some() || s.window_end.is_some()).then(|| {
+                    let end = s.window_end.unwrap_or(day_end);
+                    let start = s
+                        .window_start
+                        .unwrap_or(day_start)
+                        .min(end - TimeDelta::hours(1));
+                    (start, end)
+                });
+                solver::StopSpec {
+                    id: s.shipment_id,
+                    lat: s.lat,
+                    lon: s.lon,
+                    window,
+                    weight_grams: s.weight_grams,
+                    parcels: s.parcels,
+                    service_seconds,
+                    priority: s
+                        .priority
+                        .max(vip_floor.get(&s.order_id).copied().unwrap_or(0)),
+                    locked_to: None,
+                }
+            })
+            .collect();
         let settings = solver::PlanSettings {
             max_generations: Some(
                 request

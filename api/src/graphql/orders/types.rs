@@ -113,7 +113,10 @@ fn promotion_view(p: AppliedPromotion) -> PromotionView {
 impl Order {
     /// The order as `role` may see it (see `graphql::privacy`).
     pub fn seen_by(mut self, role: crate::auth::Role) -> Order {
-        self.shipping_address = Json(crate::graphql::privacy::address_for(role, self.shipping_address.0));
+        self.shipping_address = Json(crate::graphql::privacy::address_for(
+            role,
+            self.shipping_address.0,
+        ));
         self
     }
 }

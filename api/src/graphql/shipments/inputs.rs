@@ -4,7 +4,9 @@ use async_graphql::{InputObject, Json};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use waybill_domain::ids::{OrderId, ReturnId, ShipmentId, WarehouseId};
-use waybill_domain::shipment::{Carrier, CreateShipment, Direction, Parcel, ShipmentLine, StaffId, TrackingNumber};
+use waybill_domain::shipment::{
+    Carrier, CreateShipment, Direction, Parcel, ShipmentLine, StaffId, TrackingNumber,
+};
 use waybill_domain::validation::ValidationError;
 use waybill_domain::{Quantity, Sku};
 
@@ -17,7 +19,8 @@ fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
 }
 
 pub fn carrier(code: &str) -> Result<Carrier, AppError> {
-    code.parse().map_err(|e: ValidationError| invalid("carrier", e))
+    code.parse()
+        .map_err(|e: ValidationError| invalid("carrier", e))
 }
 
 pub fn staff(id: &str) -> Result<StaffId, AppError> {
@@ -65,13 +68,16 @@ pub struct CreateShipmentInput {
 }
 
 fn u32_of(field: &str, v: i64) -> Result<u32, AppError> {
-    u32::try_from(v).map_err(|_| invalid(field, format!("{field} must be between 0 and {}", u32::MAX)))
+    u32::try_from(v)
+        .map_err(|_| invalid(field, format!("{field} must be between 0 and {}", u32::MAX)))
 }
 
 impl CreateShipmentInput {
     pub fn parse(self, now: DateTime<Utc>) -> Result<CreateShipment, AppError> {
         let shipment_id = match &self.shipment_id {
-            Some(id) => id.parse::<ShipmentId>().map_err(|e| invalid("shipmentId", e))?,
+            Some(id) => id
+                .parse::<ShipmentId>()
+                .map_err(|e| invalid("shipmentId", e))?,
             None => ShipmentId::from_uuid(uuid::Uuid::now_v7()),
         };
         let lines = self
@@ -81,7 +87,8 @@ impl CreateShipmentInput {
             .map(|(i, l)| {
                 Ok(ShipmentLine {
                     sku: Sku::parse(&l.sku).map_err(|e| invalid(&format!("lines[{i}].sku"), e))?,
-                    quantity: Quantity::new(u32_of("quantity", l.quantity)?).map_err(|e| invalid(&format!("lines[{i}].quantity"), e))?,
+                    quantity: Quantity::new(u32_of("quantity", l.quantity)?)
+                        .map_err(|e| invalid(&format!("lines[{i}].quantity"), e))?,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -100,22 +107,38 @@ impl CreateShipmentInput {
             .collect::<Result<Vec<_>, AppError>>()?;
         Ok(CreateShipment {
             shipment_id,
-            order_id: self.order_id.parse::<OrderId>().map_err(|e| invalid("orderId", e))?,
+            order_id: self
+                .order_id
+                .parse::<OrderId>()
+                .map_err(|e| invalid("orderId", e))?,
             direction: match self.direction.as_deref() {
                 None => Direction::Outbound,
-                Some(d) => d.parse().map_err(|e: ValidationError| invalid("direction", e))?,
+                Some(d) => d
+                    .parse()
+                    .map_err(|e: ValidationError| invalid("direction", e))?,
             },
-            return_id: self.return_id.as_deref().map(str::parse::<ReturnId>).transpose().map_err(|e| invalid("returnId", e))?,
-            warehouse_id: WarehouseId::parse(&self.warehouse_id).map_err(|e| invalid("warehouseId", e))?,
+            return_id: self
+                .return_id
+                .as_deref()
+                .map(str::parse::<ReturnId>)
+                .transpose()
+                .map_err(|e| invalid("returnId", e))?,
+            warehouse_id: WarehouseId::parse(&self.warehouse_id)
+                .map_err(|e| invalid("warehouseId", e))?,
             lines,
             parcels,
             delivery: self.delivery.parse()?,
             carrier: carrier(&self.carrier)?,
-            tracking_number: self.tracking_number.as_deref().map(tracking_number).transpose()?,
+            tracking_number: self
+                .tracking_number
+                .as_deref()
+                .map(tracking_number)
+                .transpose()?,
             destination: self.destination.parse()?,
             promised_handover_by: self.promised_handover_by,
             promised_delivery_by: self.promised_delivery_by,
-            priority: u8::try_from(self.priority).map_err(|_| invalid("priority", "priority must be 0 to 255"))?,
+            priority: u8::try_from(self.priority)
+                .map_err(|_| invalid("priority", "priority must be 0 to 255"))?,
             created_at: now,
         })
     }
@@ -144,7 +167,12 @@ impl TrackingScanInput {
         let coordinates = match (self.lat, self.lon) {
             (Some(lat), Some(lon)) => Some(json!({"lat": lat, "lon": lon})),
             (None, None) => None,
-            _ => return Err(invalid(&format!("scans[{index}]"), "give both lat and lon, or neither")),
+            _ => {
+                return Err(invalid(
+                    &format!("scans[{index}]"),
+                    "give both lat and lon, or neither",
+                ))
+            }
         };
         let raw = json!({
             "tracking_number": self.tracking_number,

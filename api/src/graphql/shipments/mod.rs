@@ -40,13 +40,21 @@ impl ShipmentWriteResult {
         let role = request(ctx)?.principal.role;
         let services = services(ctx)?;
         services.wait_for(shipments::NAME, self.position).await?;
-        Ok(shipments::get(&services.db, &self.shipment_id).await.map_err(AppError::from)?.map(|s| Shipment::from(s).seen_by(role)))
+        Ok(shipments::get(&services.db, &self.shipment_id)
+            .await
+            .map_err(AppError::from)?
+            .map(|s| Shipment::from(s).seen_by(role)))
     }
 }
 
 impl From<CommandOutcome> for ShipmentWriteResult {
     fn from(o: CommandOutcome) -> Self {
-        ShipmentWriteResult { shipment_id: o.stream_id, stream_version: o.version, position: o.position, replayed: o.replayed }
+        ShipmentWriteResult {
+            shipment_id: o.stream_id,
+            stream_version: o.version,
+            position: o.position,
+            replayed: o.replayed,
+        }
     }
 }
 
@@ -61,8 +69,19 @@ pub struct ScanResult {
 impl From<ScanOutcome> for ScanResult {
     fn from(o: ScanOutcome) -> Self {
         match o {
-            ScanOutcome::Recorded { shipment_id, position } => ScanResult { shipment_id, recorded: true, position: Some(position) },
-            ScanOutcome::Duplicate { shipment_id } => ScanResult { shipment_id, recorded: false, position: None },
+            ScanOutcome::Recorded {
+                shipment_id,
+                position,
+            } => ScanResult {
+                shipment_id,
+                recorded: true,
+                position: Some(position),
+            },
+            ScanOutcome::Duplicate { shipment_id } => ScanResult {
+                shipment_id,
+                recorded: false,
+                position: None,
+            },
         }
     }
 }
@@ -80,18 +99,32 @@ pub struct ShipmentQueries;
 
 #[Object]
 impl ShipmentQueries {
-    async fn shipment(&self, ctx: &Context<'_>, id: String, consistent_with: Option<i64>) -> GqlResult<Option<Shipment>> {
+    async fn shipment(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        consistent_with: Option<i64>,
+    ) -> GqlResult<Option<Shipment>> {
         let role = authorize(ctx, Permission::ReadShipments)?.role;
         let services = services(ctx)?;
         if let Some(p) = consistent_with {
             services.wait_for(shipments::NAME, p).await?;
         }
-        Ok(shipments::get(&services.db, &id).await.map_err(AppError::from)?.map(|s| Shipment::from(s).seen_by(role)))
+        Ok(shipments::get(&services.db, &id)
+            .await
+            .map_err(AppError::from)?
+            .map(|s| Shipment::from(s).seen_by(role)))
     }
 
     /// Newest first; a Relay connection (`first` ≤ 100).
     #[graphql(complexity = "page_cost(first, child_complexity)")]
-    async fn shipments(&self, ctx: &Context<'_>, filter: Option<ShipmentFilterInput>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<String, Shipment>> {
+    async fn shipments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ShipmentFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Shipment>> {
         let role = authorize(ctx, Permission::ReadShipments)?.role;
         let first = page_size(first)?;
         let after = after
@@ -102,29 +135,58 @@ impl ShipmentQueries {
             })
             .transpose()?;
         let f = filter.unwrap_or_default();
-        let filter = ShipmentFilter { warehouse_id: f.warehouse_id, order_id: f.order_id, status: f.status, carrier: f.carrier };
-        let page = shipments::list(&services(ctx)?.db, &filter, first, after.clone()).await.map_err(AppError::from)?;
+        let filter = ShipmentFilter {
+            warehouse_id: f.warehouse_id,
+            order_id: f.order_id,
+            status: f.status,
+            carrier: f.carrier,
+        };
+        let page = shipments::list(&services(ctx)?.db, &filter, first, after.clone())
+            .await
+            .map_err(AppError::from)?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
         connection.edges.extend(page.shipments.into_iter().map(|s| {
-            Edge::new(format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id), Shipment::from(s).seen_by(role))
+            Edge::new(
+                format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id),
+                Shipment::from(s).seen_by(role),
+            )
         }));
         Ok(connection)
     }
 
     /// Shipments by state, the late ones, and promises kept, for one warehouse.
-    async fn warehouse_board(&self, ctx: &Context<'_>, warehouse_id: String) -> GqlResult<WarehouseBoardView> {
+    async fn warehouse_board(
+        &self,
+        ctx: &Context<'_>,
+        warehouse_id: String,
+    ) -> GqlResult<WarehouseBoardView> {
         authorize(ctx, Permission::ReadShipments)?;
-        Ok(shipments::board(&services(ctx)?.db, &warehouse_id, chrono::Utc::now()).await.map_err(AppError::from)?.into())
+        Ok(
+            shipments::board(&services(ctx)?.db, &warehouse_id, chrono::Utc::now())
+                .await
+                .map_err(AppError::from)?
+                .into(),
+        )
     }
 
     /// Per carrier over shipments created in [from, to): on-time, exception and
     /// failed-attempt rates, average transit time.
-    async fn carrier_scorecard(&self, ctx: &Context<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> GqlResult<Vec<CarrierScoreView>> {
+    async fn carrier_scorecard(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> GqlResult<Vec<CarrierScoreView>> {
         authorize(ctx, Permission::ReadShipments)?;
         if from >= to {
             return Err(AppError::invalid_input("from", "from must be before to").into());
         }
-        Ok(shipments::scorecard(&services(ctx)?.db, from, to).await.map_err(AppError::from)?.into_iter().map(Into::into).collect())
+        Ok(shipments::scorecard(&services(ctx)?.db, from, to)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 
@@ -132,71 +194,168 @@ impl ShipmentQueries {
 pub struct ShipmentMutations;
 
 fn write(idempotency_key: Option<String>, request: String) -> WriteOptions {
-    WriteOptions { expected_version: None, idempotency_key, request }
+    WriteOptions {
+        expected_version: None,
+        idempotency_key,
+        request,
+    }
 }
 
-async fn step(ctx: &Context<'_>, permission: Permission, shipment_id: &str, command: Result<ShipmentCommand, AppError>, options: WriteOptions) -> GqlResult<ShipmentWriteResult> {
+async fn step(
+    ctx: &Context<'_>,
+    permission: Permission,
+    shipment_id: &str,
+    command: Result<ShipmentCommand, AppError>,
+    options: WriteOptions,
+) -> GqlResult<ShipmentWriteResult> {
     authorize(ctx, permission)?;
     let command = command?;
-    Ok(services(ctx)?.shipment_command(request(ctx)?, shipment_id, command, &options).await?.into())
+    Ok(services(ctx)?
+        .shipment_command(request(ctx)?, shipment_id, command, &options)
+        .await?
+        .into())
 }
 
 #[Object]
 impl ShipmentMutations {
     /// Creates a shipment (its label) for an order or part of it.
-    async fn create_shipment(&self, ctx: &Context<'_>, input: CreateShipmentInput, idempotency_key: Option<String>) -> GqlResult<ShipmentWriteResult> {
+    async fn create_shipment(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateShipmentInput,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<ShipmentWriteResult> {
         authorize(ctx, Permission::CreateShipment)?;
         let req = request(ctx)?;
         let options = write(idempotency_key, format!("createShipment {input:?}"));
         let command = input.parse(req.received_at)?;
-        Ok(services(ctx)?.create_shipment(req, command, &options).await?.into())
+        Ok(services(ctx)?
+            .create_shipment(req, command, &options)
+            .await?
+            .into())
     }
 
-    async fn pick_shipment(&self, ctx: &Context<'_>, shipment_id: String, staff: String, idempotency_key: Option<String>) -> GqlResult<ShipmentWriteResult> {
+    async fn pick_shipment(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: String,
+        staff: String,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<ShipmentWriteResult> {
         let at = request(ctx)?.received_at;
         let command = inputs::staff(&staff).map(|staff| ShipmentCommand::Pick { staff, at });
-        step(ctx, Permission::WarehouseSteps, &shipment_id, command, write(idempotency_key, format!("pick {shipment_id} {staff}"))).await
+        step(
+            ctx,
+            Permission::WarehouseSteps,
+            &shipment_id,
+            command,
+            write(idempotency_key, format!("pick {shipment_id} {staff}")),
+        )
+        .await
     }
 
-    async fn pack_shipment(&self, ctx: &Context<'_>, shipment_id: String, staff: String, idempotency_key: Option<String>) -> GqlResult<ShipmentWriteResult> {
+    async fn pack_shipment(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: String,
+        staff: String,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<ShipmentWriteResult> {
         let at = request(ctx)?.received_at;
-        let command = inputs::staff(&staff).map(|staff| ShipmentCommand::Pack { staff, at, parcels: None });
-        step(ctx, Permission::WarehouseSteps, &shipment_id, command, write(idempotency_key, format!("pack {shipment_id} {staff}"))).await
+        let command = inputs::staff(&staff).map(|staff| ShipmentCommand::Pack {
+            staff,
+            at,
+            parcels: None,
+        });
+        step(
+            ctx,
+            Permission::WarehouseSteps,
+            &shipment_id,
+            command,
+            write(idempotency_key, format!("pack {shipment_id} {staff}")),
+        )
+        .await
     }
 
     /// Hands the parcels to the carrier (a new tracking number replaces the label's).
-    async fn hand_over_shipment(&self, ctx: &Context<'_>, shipment_id: String, staff: String, tracking_number: Option<String>, idempotency_key: Option<String>) -> GqlResult<ShipmentWriteResult> {
+    async fn hand_over_shipment(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: String,
+        staff: String,
+        tracking_number: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<ShipmentWriteResult> {
         let at = request(ctx)?.received_at;
         let request_text = format!("handOver {shipment_id} {staff} {tracking_number:?}");
         let command = (|| {
             Ok(ShipmentCommand::HandOver {
                 staff: inputs::staff(&staff)?,
                 at,
-                tracking_number: tracking_number.as_deref().map(inputs::tracking_number).transpose()?,
+                tracking_number: tracking_number
+                    .as_deref()
+                    .map(inputs::tracking_number)
+                    .transpose()?,
             })
         })();
-        step(ctx, Permission::WarehouseSteps, &shipment_id, command, write(idempotency_key, request_text)).await
+        step(
+            ctx,
+            Permission::WarehouseSteps,
+            &shipment_id,
+            command,
+            write(idempotency_key, request_text),
+        )
+        .await
     }
 
-    async fn cancel_shipment(&self, ctx: &Context<'_>, shipment_id: String, reason: String, idempotency_key: Option<String>) -> GqlResult<ShipmentWriteResult> {
+    async fn cancel_shipment(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: String,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> GqlResult<ShipmentWriteResult> {
         let at = request(ctx)?.received_at;
         let request_text = format!("cancel {shipment_id} {reason}");
-        let command = crate::graphql::orders::text("reason", reason, 500).map(|reason| ShipmentCommand::Cancel { reason, at });
-        step(ctx, Permission::CreateShipment, &shipment_id, command, write(idempotency_key, request_text)).await
+        let command = crate::graphql::orders::text("reason", reason, 500)
+            .map(|reason| ShipmentCommand::Cancel { reason, at });
+        step(
+            ctx,
+            Permission::CreateShipment,
+            &shipment_id,
+            command,
+            write(idempotency_key, request_text),
+        )
+        .await
     }
 
     /// Records carrier checkpoints (the GraphQL twin of the signed webhook). A checkpoint sent
     /// again is reported with `recorded: false` and stores nothing.
-    async fn record_tracking_scans(&self, ctx: &Context<'_>, carrier: String, scans: Vec<TrackingScanInput>) -> GqlResult<Vec<ScanResult>> {
+    async fn record_tracking_scans(
+        &self,
+        ctx: &Context<'_>,
+        carrier: String,
+        scans: Vec<TrackingScanInput>,
+    ) -> GqlResult<Vec<ScanResult>> {
         authorize(ctx, Permission::RecordScans)?;
         let carrier = inputs::carrier(&carrier)?;
-        let scans = scans.into_iter().enumerate().map(|(i, s)| s.parse(i)).collect::<Result<Vec<_>, _>>()?;
-        let outcomes = services(ctx)?.record_carrier_scans(request(ctx)?, carrier, scans).await?;
+        let scans = scans
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| s.parse(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let outcomes = services(ctx)?
+            .record_carrier_scans(request(ctx)?, carrier, scans)
+            .await?;
         Ok(outcomes.into_iter().map(Into::into).collect())
     }
 
     /// A new webhook signing secret for a carrier, shown once.
-    async fn rotate_carrier_webhook_secret(&self, ctx: &Context<'_>, carrier: String) -> GqlResult<String> {
+    async fn rotate_carrier_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        carrier: String,
+    ) -> GqlResult<String> {
         authorize(ctx, Permission::ManageKeys)?;
         let carrier = inputs::carrier(&carrier)?;
         Ok(crate::webhooks::secrets::rotate(&services(ctx)?.db, carrier.code()).await?)
@@ -209,26 +368,50 @@ pub struct ShipmentSubscriptions;
 #[Subscription]
 impl ShipmentSubscriptions {
     /// The shipment each time its read model changes (carrier scans included).
-    async fn shipment_updated(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<impl Stream<Item = Shipment>> {
+    async fn shipment_updated(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<impl Stream<Item = Shipment>> {
         let role = authorize(ctx, Permission::ReadShipments)?.role;
         let services = services(ctx)?.clone();
-        Ok(commits_touching(services.runner.subscribe(), shipments::NAME, id.clone()).filter_map(move |_| {
-            let services = services.clone();
-            let id = id.clone();
-            async move { shipments::get(&services.db, &id).await.ok().flatten().map(|s| Shipment::from(s).seen_by(role)) }
-        }))
+        Ok(
+            commits_touching(services.runner.subscribe(), shipments::NAME, id.clone()).filter_map(
+                move |_| {
+                    let services = services.clone();
+                    let id = id.clone();
+                    async move {
+                        shipments::get(&services.db, &id)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|s| Shipment::from(s).seen_by(role))
+                    }
+                },
+            ),
+        )
     }
 
     /// The warehouse board, again after every change to shipments.
-    async fn warehouse_board(&self, ctx: &Context<'_>, warehouse_id: String) -> async_graphql::Result<impl Stream<Item = WarehouseBoardView>> {
+    async fn warehouse_board(
+        &self,
+        ctx: &Context<'_>,
+        warehouse_id: String,
+    ) -> async_graphql::Result<impl Stream<Item = WarehouseBoardView>> {
         authorize(ctx, Permission::ReadShipments)?;
         let services = services(ctx)?.clone();
-        let commits = BroadcastStream::new(services.runner.subscribe())
-            .filter_map(|b| futures::future::ready(b.ok().filter(|b| b.projection == shipments::NAME)));
+        let commits = BroadcastStream::new(services.runner.subscribe()).filter_map(|b| {
+            futures::future::ready(b.ok().filter(|b| b.projection == shipments::NAME))
+        });
         Ok(commits.filter_map(move |_| {
             let services = services.clone();
             let warehouse_id = warehouse_id.clone();
-            async move { shipments::board(&services.db, &warehouse_id, chrono::Utc::now()).await.ok().map(WarehouseBoardView::from) }
+            async move {
+                shipments::board(&services.db, &warehouse_id, chrono::Utc::now())
+                    .await
+                    .ok()
+                    .map(WarehouseBoardView::from)
+            }
         }))
     }
 }

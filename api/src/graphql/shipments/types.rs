@@ -57,7 +57,10 @@ pub struct Shipment {
 impl Shipment {
     /// The shipment as `role` may see it: warehouse staff get name and address only.
     pub fn seen_by(mut self, role: crate::auth::Role) -> Shipment {
-        self.destination = Json(crate::graphql::privacy::address_for(role, self.destination.0));
+        self.destination = Json(crate::graphql::privacy::address_for(
+            role,
+            self.destination.0,
+        ));
         self
     }
 }
@@ -86,11 +89,25 @@ impl From<ShipmentView> for Shipment {
             handed_over_at: v.handed_over_at,
             delivered_at: v.delivered_at,
             failed_attempts: i32::try_from(v.failed_attempts).unwrap_or(i32::MAX),
-            staff: v.staff.into_iter().map(|s| StaffStepView { action: s.action, staff: s.staff, at: s.at }).collect(),
+            staff: v
+                .staff
+                .into_iter()
+                .map(|s| StaffStepView {
+                    action: s.action,
+                    staff: s.staff,
+                    at: s.at,
+                })
+                .collect(),
             checkpoints: v
                 .checkpoints
                 .into_iter()
-                .map(|c| Checkpoint { status: c.status, location: c.location, occurred_at: c.occurred_at, applied: c.applied, details: c.details.map(Json) })
+                .map(|c| Checkpoint {
+                    status: c.status,
+                    location: c.location,
+                    occurred_at: c.occurred_at,
+                    applied: c.applied,
+                    details: c.details.map(Json),
+                })
                 .collect(),
             version: v.version,
         }
@@ -128,7 +145,11 @@ impl From<WarehouseBoard> for WarehouseBoardView {
     fn from(b: WarehouseBoard) -> Self {
         WarehouseBoardView {
             warehouse_id: b.warehouse_id,
-            by_status: b.by_status.into_iter().map(|(status, count)| StatusCount { status, count }).collect(),
+            by_status: b
+                .by_status
+                .into_iter()
+                .map(|(status, count)| StatusCount { status, count })
+                .collect(),
             late: b
                 .late
                 .into_iter()
