@@ -153,7 +153,19 @@ struct Keys {
     integrator: String,
 }
 
+/// Return labels send goods back to the order's warehouse, which must be a registered site.
+async fn register_warehouses(app: &TestApp) {
+    for id in ["WH-HZ", "WH-SH"] {
+        app.gql(
+            "mutation($id: String!) { registerSite(id: $id, kind: WAREHOUSE, details: {name: \"Returns desk\", address: {recipient: \"Returns desk\", phone: \"+86 571 0000\", country: \"CN\", province: \"Zhejiang\", city: \"Hangzhou\", street: \"1 Dock Road\"}}) { position } }",
+            json!({"id": id}),
+        )
+        .await;
+    }
+}
+
 async fn keys(app: &TestApp) -> Keys {
+    register_warehouses(app).await;
     Keys {
         agent: app.key(Role::Agent).await,
         agent2: app.key(Role::Agent).await,
@@ -269,6 +281,31 @@ async fn full_return_chain(app: &TestApp) {
         .unwrap()
         .to_string();
     assert_eq!(reverse_shipment.len(), 36);
+    // The reverse shipment is a real, trackable Shipment stream back to the warehouse.
+    let reverse = app
+        .gql_as(&k.auditor, "query($id: String!) { shipment(id: $id) { direction returnId warehouseId carrier trackingNumber status } }", json!({"id": reverse_shipment}))
+        .await;
+    let reverse = &reverse["shipment"];
+    assert_eq!(
+        (reverse["direction"].as_str(), reverse["returnId"].as_str()),
+        (Some("reverse"), Some(rid.as_str())),
+        "{reverse}"
+    );
+    assert_eq!(
+        (
+            reverse["carrier"].as_str(),
+            reverse["trackingNumber"].as_str(),
+            reverse["status"].as_str()
+        ),
+        (Some("sf_express"), Some("SF1000001"), Some("label_created"))
+    );
+    let scan = "mutation { recordTrackingScans(carrier: \"sf_express\", scans: [{trackingNumber: \"SF1000001\", eventId: \"rev-1\", status: \"in_transit\", occurredAt: \"2026-11-24T10:00:00Z\"}]) { shipmentId recorded } }";
+    let tracked = app.gql_as(&k.integrator, scan, json!({})).await;
+    assert_eq!(
+        tracked["recordTrackingScans"][0]["shipmentId"],
+        reverse_shipment.as_str(),
+        "the carrier's scan finds the reverse shipment"
+    );
     let queues = app
         .gql_as(&k.warehouse, "query($p: Int) { returnQueues(warehouseId: \"WH-HZ\", consistentWith: $p) { warehouseId awaitingReceipt { count oldestAgeSeconds } awaitingInspection { count } } }", json!({"p": pos(&labelled)}))
         .await;

@@ -377,11 +377,19 @@ impl Services {
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
         let reverse_shipment_id = reverse_shipment_id(&id, &carrier, &tracking_number);
-        // integrate: once `waybill_domain::shipment` lands in the API, create the reverse
-        // Shipment stream here first (`ShipmentCommand::Create` with `Direction::Reverse`, the
-        // carrier and tracking number, the return's lines, destination = the order's
-        // warehouse) under the same id, with an idempotency key derived from it; then record
-        // the label. The tracking-number uniqueness check (`tracking_key`) belongs there too.
+        // The reverse shipment is a Shipment stream like any other, tracked by the same scans;
+        // its id is derived from the label, so issuing the same label again names (and
+        // idempotently re-creates) the same shipment.
+        let create = self
+            .reverse_shipment(&id, reverse_shipment_id, &carrier, &tracking_number, at)
+            .await?;
+        let key = format!("return-label:{reverse_shipment_id}");
+        let shipment_options = WriteOptions {
+            expected_version: None,
+            idempotency_key: Some(key.clone()),
+            request: key,
+        };
+        self.create_shipment(ctx, create, &shipment_options).await?;
         let command = ReturnCommand::IssueReturnLabel {
             reverse_shipment_id,
             carrier,
@@ -390,6 +398,91 @@ impl Services {
         };
         self.return_command(ctx, &id.to_string(), command, options)
             .await
+    }
+
+    /// The reverse Shipment for a return label: the return's lines, from the customer back to
+    /// the warehouse that shipped the order (it must be registered as a site, for its address).
+    async fn reverse_shipment(
+        &self,
+        id: &ReturnId,
+        shipment_id: ShipmentId,
+        carrier: &str,
+        tracking_number: &str,
+        at: DateTime<Utc>,
+    ) -> Result<waybill_domain::shipment::CreateShipment, AppError> {
+        use waybill_domain::shipment::{
+            Carrier, CreateShipment, Direction, Parcel, ShipmentLine, TrackingNumber,
+        };
+        // The return may be newer than its read model: catch up first.
+        let head = log::head_position(&self.db).await?;
+        self.wait_for(returns::NAME, head).await?;
+        let record = returns::get(&self.db, &id.to_string())
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no return {id}")))?;
+        let warehouse = record.warehouse_id.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::InvalidState,
+                "the order has no warehouse to return to",
+            )
+        })?;
+        let site = waybill_projections::network::list_sites(&self.db, None)
+            .await?
+            .into_iter()
+            .find(|s| s.id == warehouse)
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::InvalidState, format!("register warehouse {warehouse} as a site: a return label needs its address"))
+                    .with_reason("warehouse_not_registered")
+            })?;
+        let destination = serde_json::from_value(site.address)
+            .map_err(|e| AppError::internal("reading a site address", &e))?;
+        // Carriers are named loosely on labels ("sf-express"); unknown ones are `other`.
+        let carrier = carrier
+            .trim()
+            .to_lowercase()
+            .replace(['-', ' '], "_")
+            .parse::<Carrier>()
+            .unwrap_or(Carrier::Other);
+        let tracking_number = TrackingNumber::parse(tracking_number)
+            .map_err(|e| AppError::invalid_input("trackingNumber", e))?;
+        let lines = record
+            .view
+            .lines
+            .iter()
+            .map(|l| {
+                Ok(ShipmentLine {
+                    sku: waybill_domain::Sku::parse(&l.sku)
+                        .map_err(|e| AppError::internal("a stored SKU", &e))?,
+                    quantity: waybill_domain::Quantity::new(l.quantity)
+                        .map_err(|e| AppError::internal("a stored quantity", &e))?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        // The customer packs the parcel; its real size is known when the carrier collects it
+        // (the pickup scan). A nominal 1 kg parcel holds the label until then.
+        let parcel = Parcel::new(1000, 300, 200, 150)
+            .map_err(|e| AppError::internal("the nominal parcel", &e))?;
+        Ok(CreateShipment {
+            shipment_id,
+            order_id: record
+                .view
+                .order_id
+                .parse()
+                .map_err(|_| AppError::new(ErrorCode::Internal, "a stored order id"))?,
+            direction: Direction::Reverse,
+            return_id: Some(*id),
+            warehouse_id: waybill_domain::WarehouseId::parse(&warehouse)
+                .map_err(|e| AppError::internal("a stored warehouse id", &e))?,
+            lines,
+            parcels: vec![parcel],
+            delivery: waybill_domain::DeliveryMode::Express,
+            carrier,
+            tracking_number: Some(tracking_number),
+            destination,
+            promised_handover_by: None,
+            promised_delivery_by: None,
+            priority: 0,
+            created_at: at,
+        })
     }
 
     /// Ships replacement goods for a return. The replacement shipment's id is derived from
