@@ -7,6 +7,39 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::services::Services;
 
+/// A GraphQL enum mirroring one of the domain's coded enums. Conversions go through the
+/// domain's stable codes, so a variant added on one side only fails to compile.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $gql:ident <=> $domain:ident { $($variant:ident),+ $(,)? }) => {
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, Eq, PartialEq)]
+        $(#[$meta])*
+        pub enum $gql { $($variant),+ }
+
+        impl From<$gql> for $domain {
+            fn from(v: $gql) -> $domain {
+                match v { $($gql::$variant => $domain::$variant),+ }
+            }
+        }
+
+        impl From<$domain> for $gql {
+            fn from(v: $domain) -> $gql {
+                match v { $($domain::$variant => $gql::$variant),+ }
+            }
+        }
+
+        impl $gql {
+            /// From a code stored in a read model.
+            pub fn from_code(code: &str) -> Option<$gql> {
+                code.parse::<$domain>().ok().map(Into::into)
+            }
+
+            pub fn code(self) -> &'static str {
+                $domain::from(self).code()
+            }
+        }
+    };
+}
+
 pub mod audit;
 pub mod context;
 pub mod crm;

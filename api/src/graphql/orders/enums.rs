@@ -1,40 +1,8 @@
 //! GraphQL enums mirroring the domain's coded enums. Conversions go through the domain's
 //! stable codes, so adding a variant on one side and not the other fails loudly in tests.
 
-use async_graphql::Enum;
 use waybill_domain::order::{AnomalyKind, OrderStatus, PaymentState};
 use waybill_domain::values::SalesChannel;
-
-macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $gql:ident <=> $domain:ident { $($variant:ident),+ $(,)? }) => {
-        #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-        $(#[$meta])*
-        pub enum $gql { $($variant),+ }
-
-        impl From<$gql> for $domain {
-            fn from(v: $gql) -> $domain {
-                match v { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-
-        impl From<$domain> for $gql {
-            fn from(v: $domain) -> $gql {
-                match v { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-
-        impl $gql {
-            /// From a code stored in a read model.
-            pub fn from_code(code: &str) -> Option<$gql> {
-                code.parse::<$domain>().ok().map(Into::into)
-            }
-
-            pub fn code(self) -> &'static str {
-                $domain::from(self).code()
-            }
-        }
-    };
-}
 
 mirror_enum!(
     /// Where an order came from.

@@ -7,37 +7,6 @@ use waybill_domain::returns::{
 };
 use waybill_projections::returns::ReturnStage;
 
-macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $gql:ident <=> $domain:ident { $($variant:ident),+ $(,)? }) => {
-        #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-        $(#[$meta])*
-        pub enum $gql { $($variant),+ }
-
-        impl From<$gql> for $domain {
-            fn from(v: $gql) -> $domain {
-                match v { $($gql::$variant => $domain::$variant),+ }
-            }
-        }
-
-        impl From<$domain> for $gql {
-            fn from(v: $domain) -> $gql {
-                match v { $($domain::$variant => $gql::$variant),+ }
-            }
-        }
-
-        impl $gql {
-            /// From a code stored in a read model.
-            pub fn from_code(code: &str) -> Option<$gql> {
-                code.parse::<$domain>().ok().map(Into::into)
-            }
-
-            pub fn code(self) -> &'static str {
-                $domain::from(self).code()
-            }
-        }
-    };
-}
-
 mirror_enum!(
     /// Why the goods come back. Only CHANGED_MIND is a no-reason return (七天无理由); the
     /// others are the seller's fault and get the longer quality window.
