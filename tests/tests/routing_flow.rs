@@ -313,3 +313,35 @@ async fn routing_flow(app: &TestApp) {
 }
 
 on_both_backends!(routing_flow);
+
+/// A supplied travel matrix replaces straight lines: with every leg 1 km, two stops on one van
+/// make a 3 km route however far apart their coordinates are; a matrix missing a stop is refused.
+async fn plans_follow_a_supplied_matrix(app: &TestApp) {
+    app.gql(REGISTER_SITE, json!({"id": DEPOT})).await;
+    app.gql(REGISTER_VEHICLE, json!({"id": "van-1"})).await;
+    let (a, _) = shipment(app, 30.30, 120.10, (9, 17)).await;
+    let (b, p) = shipment(app, 31.20, 121.40, (9, 17)).await;
+    let plan = "mutation($p: Int, $t: TravelMatrixInput) { planRoutes(depot: \"depot-hz\", date: \"2025-03-10\", vehicles: [\"van-1\"], settings: {maxGenerations: 50, maxTimeSecs: 5}, travel: $t, consistentWith: $p) { routes { distanceM stops { shipmentId } } unassigned { shipmentId } } }";
+    let n = 3;
+    let leg = |i: usize, j: usize| if i == j { 0 } else { 1000 };
+    let distances: Vec<i64> = (0..n * n).map(|k| leg(k / n, k % n)).collect();
+    let durations: Vec<i64> = (0..n * n).map(|k| leg(k / n, k % n) / 10).collect();
+    let travel =
+        json!({"locations": ["depot", a, b], "distancesM": distances, "durationsS": durations});
+    let missing = json!({"locations": ["depot", a, "nope"], "distancesM": distances, "durationsS": durations});
+    assert_eq!(
+        app.gql_error(&app.admin, plan, json!({"p": p, "t": missing}))
+            .await,
+        "INVALID_INPUT"
+    );
+    let planned = app.gql(plan, json!({"p": p, "t": travel})).await;
+    let routes = planned["planRoutes"]["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 1, "{planned}");
+    assert_eq!(routes[0]["stops"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        routes[0]["distanceM"].as_f64().map(|d| d.round() as i64),
+        Some(3000),
+        "{planned}"
+    );
+}
+on_both_backends!(plans_follow_a_supplied_matrix);

@@ -54,6 +54,55 @@ pub struct PlanRequest {
     pub service_seconds: Option<i64>,
     /// Wait until the read models include this position first.
     pub consistent_with: Option<i64>,
+    /// Road distances and times; without one, straight lines at each vehicle's speed.
+    pub travel: Option<TravelMatrix>,
+}
+
+/// A client-supplied matrix over `locations` ("depot", then shipment ids), row-major.
+#[derive(Clone, Debug)]
+pub struct TravelMatrix {
+    pub locations: Vec<String>,
+    pub distances_m: Vec<i64>,
+    pub durations_s: Vec<i64>,
+}
+
+impl TravelMatrix {
+    /// Reorders the client's matrix to the solver's order: the depot, then `stops`.
+    pub fn for_stops(
+        &self,
+        stops: &[String],
+    ) -> Result<waybill_routing::Matrix, crate::error::AppError> {
+        let n = self.locations.len();
+        if self.distances_m.len() != n * n || self.durations_s.len() != n * n {
+            return Err(crate::error::AppError::invalid_input(
+                "travel",
+                format!("{n} locations need {} distances and durations", n * n),
+            ));
+        }
+        let index = |id: &str| {
+            self.locations.iter().position(|l| l == id).ok_or_else(|| {
+                crate::error::AppError::invalid_input(
+                    "travel.locations",
+                    format!("the matrix has no entry for {id:?}"),
+                )
+            })
+        };
+        let order: Vec<usize> = std::iter::once(index("depot"))
+            .chain(stops.iter().map(|s| index(s)))
+            .collect::<Result<_, _>>()?;
+        let mut distances_m = Vec::with_capacity(order.len() * order.len());
+        let mut durations_s = Vec::with_capacity(order.len() * order.len());
+        for &from in &order {
+            for &to in &order {
+                distances_m.push(self.distances_m[from * n + to]);
+                durations_s.push(self.durations_s[from * n + to]);
+            }
+        }
+        Ok(waybill_routing::Matrix {
+            distances_m,
+            durations_s,
+        })
+    }
 }
 
 /// A route written by this planning run.

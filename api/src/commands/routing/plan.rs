@@ -211,9 +211,15 @@ impl Services {
         let plan = if stops.is_empty() {
             None
         } else {
-            let input = (depot, vehicles, stops, settings);
+            let ids: Vec<String> = stops.iter().map(|s| s.id.clone()).collect();
+            let matrix = request
+                .travel
+                .as_ref()
+                .map(|t| t.for_stops(&ids))
+                .transpose()?;
+            let input = (depot, vehicles, stops, settings, matrix);
             let solved = tokio::task::spawn_blocking(move || {
-                solver::plan_routes(&input.0, &input.1, &input.2, None, &input.3)
+                solver::plan_routes(&input.0, &input.1, &input.2, input.4.as_ref(), &input.3)
             })
             .await
             .map_err(|e| AppError::internal("running the route solver", &e))?

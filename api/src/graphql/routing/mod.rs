@@ -108,6 +108,8 @@ pub struct RoutingMutations;
 impl RoutingMutations {
     /// Plans (or re-plans) a depot's day with the given vehicles (default: every active
     /// vehicle of the depot). Dispatched and closed routes stay fixed.
+    // GraphQL arguments are the resolver's parameters; the argument list is the public API.
+    #[allow(clippy::too_many_arguments)]
     async fn plan_routes(
         &self,
         ctx: &Context<'_>,
@@ -115,6 +117,7 @@ impl RoutingMutations {
         date: NaiveDate,
         vehicles: Option<Vec<String>>,
         settings: Option<PlanSettingsInput>,
+        travel: Option<TravelMatrixInput>,
         consistent_with: Option<i64>,
     ) -> GqlResult<PlanRoutesResult> {
         authorize(ctx, Permission::PlanRoutes)?;
@@ -136,6 +139,11 @@ impl RoutingMutations {
             max_time_secs: settings.max_time_secs.map(u64::from),
             service_seconds: settings.service_seconds.map(i64::from),
             consistent_with,
+            travel: travel.map(|t| crate::commands::routing::TravelMatrix {
+                locations: t.locations,
+                distances_m: t.distances_m,
+                durations_s: t.durations_s,
+            }),
         };
         let outcome = services(ctx)?.plan_routes(request(ctx)?, request_).await?;
         Ok(outcome.into())
@@ -235,4 +243,13 @@ fn written(route_id: String, position: i64) -> StreamWriteResult {
         stream_version: 0,
         position,
     }
+}
+
+/// Road distances (metres) and travel times (seconds) between every pair of `locations`,
+/// row-major; `locations` lists "depot" and the shipment ids of the stops.
+#[derive(async_graphql::InputObject)]
+pub struct TravelMatrixInput {
+    pub locations: Vec<String>,
+    pub distances_m: Vec<i64>,
+    pub durations_s: Vec<i64>,
 }
