@@ -942,6 +942,20 @@ async fn exchanges_repairs_and_idempotent_requests(app: &TestApp) {
             .len(),
         36
     );
+    // The replacement is a real outbound shipment to the customer, ready to pick.
+    let replacement = app
+        .gql_as(
+            &k.agent,
+            "query($id: String!) { shipment(id: $id) { direction status orderId lines } }",
+            json!({"id": r["exchange"]["replacementShipmentId"]}),
+        )
+        .await;
+    assert_eq!(
+        replacement["shipment"]["direction"], "outbound",
+        "{replacement}"
+    );
+    assert_eq!(replacement["shipment"]["status"], "label_created");
+    assert_eq!(replacement["shipment"]["lines"][0]["sku"], "TEA-1");
     assert_eq!(
         r["stage"], "AWAITING_RECEIPT",
         "the goods are still owed back"

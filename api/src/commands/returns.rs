@@ -389,7 +389,13 @@ impl Services {
             idempotency_key: Some(key.clone()),
             request: key,
         };
-        self.create_shipment(ctx, create, &shipment_options).await?;
+        match self.create_shipment(ctx, create, &shipment_options).await {
+            // Created by an earlier attempt with this label (possibly by another agent).
+            Err(e) if e.reason == Some("already_created") => {}
+            other => {
+                other?;
+            }
+        }
         let command = ReturnCommand::IssueReturnLabel {
             reverse_shipment_id,
             carrier,
@@ -485,6 +491,85 @@ impl Services {
         })
     }
 
+    /// The return as its read model has it, after catching up to everything written so far.
+    async fn return_record(&self, id: &ReturnId) -> Result<returns::ReturnRecord, AppError> {
+        let head = log::head_position(&self.db).await?;
+        self.wait_for(returns::NAME, head).await?;
+        returns::get(&self.db, &id.to_string())
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no return {id}")))
+    }
+
+    /// An outbound Shipment to the customer for a return (replacement or repaired item), from
+    /// the warehouse that shipped the order, on the own fleet until a carrier label is made
+    /// (hand-over can name the carrier's number). Keyed by its id, so a retry creates nothing.
+    async fn outbound_for_return(
+        &self,
+        ctx: &RequestContext,
+        id: &ReturnId,
+        shipment_id: ShipmentId,
+        lines: Vec<(Sku, Quantity)>,
+        at: DateTime<Utc>,
+        purpose: &str,
+    ) -> Result<(), AppError> {
+        use waybill_domain::shipment::{Carrier, CreateShipment, Direction, Parcel, ShipmentLine};
+        let record = self.return_record(id).await?;
+        let order = waybill_projections::orders::get(&self.db, &record.view.order_id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("no order {}", record.view.order_id)))?;
+        let warehouse = record
+            .warehouse_id
+            .or(order.warehouse_id.clone())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::InvalidState,
+                    "the order has no warehouse to ship from",
+                )
+            })?;
+        let destination = serde_json::from_value(order.shipping_address.clone())
+            .map_err(|e| AppError::internal("reading the order's address", &e))?;
+        // The warehouse packs it and records the real parcels then (Pack); 1 kg until then.
+        let parcel = Parcel::new(1000, 300, 200, 150)
+            .map_err(|e| AppError::internal("the nominal parcel", &e))?;
+        let create = CreateShipment {
+            shipment_id,
+            order_id: record
+                .view
+                .order_id
+                .parse()
+                .map_err(|_| AppError::new(ErrorCode::Internal, "a stored order id"))?,
+            direction: Direction::Outbound,
+            return_id: None,
+            warehouse_id: waybill_domain::WarehouseId::parse(&warehouse)
+                .map_err(|e| AppError::internal("a stored warehouse id", &e))?,
+            lines: lines
+                .into_iter()
+                .map(|(sku, quantity)| ShipmentLine { sku, quantity })
+                .collect(),
+            parcels: vec![parcel],
+            delivery: waybill_domain::DeliveryMode::Express,
+            carrier: Carrier::OwnFleet,
+            tracking_number: None,
+            destination,
+            promised_handover_by: None,
+            promised_delivery_by: None,
+            priority: 0,
+            created_at: at,
+        };
+        let key = format!("return-{purpose}:{shipment_id}");
+        let options = WriteOptions {
+            expected_version: None,
+            idempotency_key: Some(key.clone()),
+            request: key,
+        };
+        match self.create_shipment(ctx, create, &options).await {
+            Ok(_) => Ok(()),
+            // Created by an earlier attempt of this very step.
+            Err(e) if e.reason == Some("already_created") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Ships replacement goods for a return. The replacement shipment's id is derived from
     /// the return (a return has at most one exchange).
     pub async fn exchange_return(
@@ -497,8 +582,16 @@ impl Services {
         options: &WriteOptions,
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
-        // integrate: create the outbound Shipment stream for the replacement here (same id,
-        // `Direction::Outbound`, these lines, from the order's warehouse) before recording it.
+        let shipment_lines = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        self.outbound_for_return(
+            ctx,
+            &id,
+            replacement_shipment_id(&id),
+            shipment_lines,
+            at,
+            "exchange",
+        )
+        .await?;
         let command = ReturnCommand::Exchange {
             replacement_shipment_id: replacement_shipment_id(&id),
             lines,
@@ -518,7 +611,28 @@ impl Services {
         options: &WriteOptions,
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
-        // integrate: create the outbound Shipment stream for the repaired item here.
+        let record = self.return_record(&id).await?;
+        let lines = record
+            .view
+            .lines
+            .iter()
+            .map(|l| {
+                Ok((
+                    Sku::parse(&l.sku).map_err(|e| AppError::internal("a stored SKU", &e))?,
+                    Quantity::new(l.quantity)
+                        .map_err(|e| AppError::internal("a stored quantity", &e))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        self.outbound_for_return(
+            ctx,
+            &id,
+            repair_return_shipment_id(&id),
+            lines,
+            at,
+            "repair-return",
+        )
+        .await?;
         let command = ReturnCommand::ReturnRepairedItem {
             shipment_id: repair_return_shipment_id(&id),
             at,
