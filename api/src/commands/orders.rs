@@ -33,6 +33,20 @@ pub struct WriteOptions {
 }
 
 impl WriteOptions {
+    /// The options a mutation passes on: `request` is the raw request text the idempotency
+    /// key is bound to.
+    pub fn new(
+        expected_version: Option<i64>,
+        idempotency_key: Option<String>,
+        request: String,
+    ) -> WriteOptions {
+        WriteOptions {
+            expected_version,
+            idempotency_key,
+            request,
+        }
+    }
+
     /// Binds the idempotency key to this exact request.
     pub(crate) fn command_options(&self) -> Result<CommandOptions, AppError> {
         let idempotency = match &self.idempotency_key {

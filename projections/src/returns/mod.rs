@@ -11,6 +11,7 @@
 //! times to resolution.
 
 pub mod analytics;
+mod fold;
 mod query;
 mod refunds;
 mod view;

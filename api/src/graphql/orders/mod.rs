@@ -141,18 +141,6 @@ impl OrderQueries {
 #[derive(Default)]
 pub struct OrderMutations;
 
-fn options(
-    expected_version: Option<i64>,
-    idempotency_key: Option<String>,
-    request: String,
-) -> WriteOptions {
-    WriteOptions {
-        expected_version,
-        idempotency_key,
-        request,
-    }
-}
-
 /// Runs one command on an existing order after the permission check.
 async fn order_write(
     ctx: &Context<'_>,
@@ -184,7 +172,7 @@ impl OrderMutations {
     ) -> GqlResult<OrderWriteResult> {
         authorize(ctx, Permission::PlaceOrder)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("placeOrder {input:?}"),
@@ -206,7 +194,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("authorisePayment {order_id} {method} {reference} {amount}"),
@@ -232,7 +220,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("capturePayment {order_id} {method} {reference} {amount}"),
@@ -257,7 +245,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("failPayment {order_id} {method} {reference} {reason}"),
@@ -281,7 +269,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("cancelOrder {order_id} {reason}"),
@@ -298,7 +286,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("allocateOrder {order_id} {warehouse_id}"),
@@ -318,7 +306,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("fulfilOrder {order_id} {shipment_reference} {lines:?}"),
@@ -340,7 +328,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("markOrderDelivered {order_id} {delivered_at:?}"),
@@ -359,7 +347,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("completeOrder {order_id}"),
@@ -384,7 +372,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("flagOrderAnomaly {order_id} {kind:?} {note}"),
@@ -405,7 +393,7 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("clearOrderAnomaly {order_id} {kind:?} {resolution}"),

@@ -5,18 +5,6 @@ use super::*;
 #[derive(Default)]
 pub struct ReturnMutations;
 
-fn options(
-    expected_version: Option<i64>,
-    idempotency_key: Option<String>,
-    request: String,
-) -> WriteOptions {
-    WriteOptions {
-        expected_version,
-        idempotency_key,
-        request,
-    }
-}
-
 /// Authorises, builds the command from the caller's context, runs it on the return.
 async fn return_write(
     ctx: &Context<'_>,
@@ -52,7 +40,7 @@ impl ReturnMutations {
     ) -> GqlResult<ReturnWriteResult> {
         authorize(ctx, Permission::RequestReturn)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("requestReturn {input:?}"),
@@ -75,7 +63,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("approveReturn {return_id} {note:?} {agent:?} {at:?}"),
@@ -107,7 +95,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("rejectReturn {return_id} {reason} {agent:?} {at:?}"),
@@ -143,7 +131,7 @@ impl ReturnMutations {
     ) -> GqlResult<ReturnWriteResult> {
         authorize(ctx, Permission::ArrangeReturnShipping)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("issueReturnLabel {return_id} {carrier} {tracking_number} {at:?}"),
@@ -171,7 +159,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("arrangeReturnDropOff {return_id} {pickup_point_id} {at:?}"),
@@ -203,7 +191,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("receiveReturn {return_id} {warehouse_id} {lines:?} {staff:?} {at:?}"),
@@ -236,7 +224,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("inspectReturn {return_id} {lines:?} {inspector:?} {at:?}"),
@@ -272,7 +260,7 @@ impl ReturnMutations {
     ) -> GqlResult<ReturnWriteResult> {
         authorize(ctx, Permission::RecordRefund)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("refundReturn {return_id} {input:?}"),
@@ -300,7 +288,7 @@ impl ReturnMutations {
     ) -> GqlResult<ReturnWriteResult> {
         authorize(ctx, Permission::ResolveReturn)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("exchangeReturn {return_id} {lines:?} {agent:?} {at:?}"),
@@ -330,7 +318,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("sendReturnForRepair {return_id} {vendor} {at:?}"),
@@ -359,7 +347,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("completeReturnRepair {return_id} {at:?}"),
@@ -389,7 +377,7 @@ impl ReturnMutations {
     ) -> GqlResult<ReturnWriteResult> {
         authorize(ctx, Permission::RepairReturn)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("returnRepairedItem {return_id} {at:?}"),
@@ -409,7 +397,7 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!("closeReturn {return_id} {at:?}"),
@@ -446,7 +434,7 @@ impl ReturnMutations {
     ) -> GqlResult<OrderWriteResult> {
         authorize(ctx, Permission::RecordRefund)?;
         let req = request(ctx)?;
-        let write = options(
+        let write = WriteOptions::new(
             expected_version,
             idempotency_key,
             format!(

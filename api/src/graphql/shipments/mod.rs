@@ -193,14 +193,6 @@ impl ShipmentQueries {
 #[derive(Default)]
 pub struct ShipmentMutations;
 
-fn write(idempotency_key: Option<String>, request: String) -> WriteOptions {
-    WriteOptions {
-        expected_version: None,
-        idempotency_key,
-        request,
-    }
-}
-
 async fn step(
     ctx: &Context<'_>,
     permission: Permission,
@@ -227,7 +219,7 @@ impl ShipmentMutations {
     ) -> GqlResult<ShipmentWriteResult> {
         authorize(ctx, Permission::CreateShipment)?;
         let req = request(ctx)?;
-        let options = write(idempotency_key, format!("createShipment {input:?}"));
+        let options = WriteOptions::new(None, idempotency_key, format!("createShipment {input:?}"));
         let command = input.parse(req.received_at)?;
         Ok(services(ctx)?
             .create_shipment(req, command, &options)
@@ -249,7 +241,7 @@ impl ShipmentMutations {
             Permission::WarehouseSteps,
             &shipment_id,
             command,
-            write(idempotency_key, format!("pick {shipment_id} {staff}")),
+            WriteOptions::new(None, idempotency_key, format!("pick {shipment_id} {staff}")),
         )
         .await
     }
@@ -272,7 +264,7 @@ impl ShipmentMutations {
             Permission::WarehouseSteps,
             &shipment_id,
             command,
-            write(idempotency_key, format!("pack {shipment_id} {staff}")),
+            WriteOptions::new(None, idempotency_key, format!("pack {shipment_id} {staff}")),
         )
         .await
     }
@@ -303,7 +295,7 @@ impl ShipmentMutations {
             Permission::WarehouseSteps,
             &shipment_id,
             command,
-            write(idempotency_key, request_text),
+            WriteOptions::new(None, idempotency_key, request_text),
         )
         .await
     }
@@ -324,7 +316,7 @@ impl ShipmentMutations {
             Permission::CreateShipment,
             &shipment_id,
             command,
-            write(idempotency_key, request_text),
+            WriteOptions::new(None, idempotency_key, request_text),
         )
         .await
     }
