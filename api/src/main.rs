@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tokio::sync::watch;
+use tracing::info;
 use tracing_subscriber::EnvFilter;
 use waybill_api::auth::{keys, Role};
 use waybill_api::bench::{self, BenchSettings};
@@ -110,8 +111,12 @@ enum ProjectionsCommand {
     Rebuild { name: String },
     /// Rebuild into scratch tables and report any difference from the live read models.
     Verify { name: Option<String> },
-    /// Show each projection's checkpoint.
+    /// Show each projection's checkpoint, then any projection or policy that is stuck
+    /// (exit status 2 when one is).
     Status,
+    /// List only the stuck projections and policies: name, position, attempts and cause
+    /// (exit status 2 when there is one).
+    Stuck,
     /// Run the projection runner without the HTTP server.
     Run {
         /// Stop once every projection has reached the head.
@@ -161,12 +166,12 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             }
             let app = Application::build(db, &serve).await?;
             println!("Waybill listening on http://{}/graphql", app.address);
-            let (stop, shutdown) = watch::channel(false);
-            tokio::spawn(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                let _ = stop.send(true);
-            });
-            app.run(shutdown).await?;
+            let db = app.services.db.clone();
+            app.run(stop_on_signal()).await?;
+            // Everything that used the pools has finished: close them so PostgreSQL sees
+            // clean disconnects and SQLite checkpoints its WAL.
+            db.close().await;
+            info!("stopped cleanly");
         }
         Command::Keys(command) => {
             let db = open_store(&cli.store).await?;
@@ -303,9 +308,31 @@ async fn projections(
             }
         }
         ProjectionsCommand::Status => {
+            let faults = runner.faults().await?;
             for p in runner.projections() {
                 let cp = waybill_projections::checkpoint::read(&db, p.name()).await?;
-                println!("{}\tposition {}\ttx {}", p.name(), cp.position, cp.tx_id);
+                let health = if faults.iter().any(|f| f.name == p.name()) {
+                    "STUCK"
+                } else {
+                    "ok"
+                };
+                println!(
+                    "{}\tposition {}\ttx {}\t{health}",
+                    p.name(),
+                    cp.position,
+                    cp.tx_id
+                );
+            }
+            print_faults(&faults);
+            if !faults.is_empty() {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        ProjectionsCommand::Stuck => {
+            let faults = runner.faults().await?;
+            print_faults(&faults);
+            if !faults.is_empty() {
+                return Ok(ExitCode::from(2));
             }
         }
         ProjectionsCommand::Run { once: true, .. } => {
@@ -313,12 +340,8 @@ async fn projections(
             println!("applied {events} events");
         }
         ProjectionsCommand::Run { once: false, .. } => {
-            let (stop, shutdown) = watch::channel(false);
-            tokio::spawn(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                let _ = stop.send(true);
-            });
-            runner.run(shutdown).await;
+            runner.run(stop_on_signal()).await;
+            db.close().await;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -377,6 +400,58 @@ async fn audit(db: waybill_projections::Db, command: AuditCommand) -> Result<Exi
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Turns true on the first Ctrl-C or SIGTERM (what container runtimes send). The server stops
+/// accepting, answers what is in flight and lets the runners finish their current batch.
+fn stop_on_signal() -> watch::Receiver<bool> {
+    let (stop, shutdown) = watch::channel(false);
+    tokio::spawn(async move {
+        let signal = termination().await;
+        info!(
+            signal,
+            "shutting down: finishing in-flight requests and batches"
+        );
+        let _ = stop.send(true);
+    });
+    shutdown
+}
+
+#[cfg(unix)]
+async fn termination() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn termination() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
+fn print_faults(faults: &[waybill_projections::supervision::Fault]) {
+    for f in faults {
+        println!(
+            "stuck\t{}\tafter position {}\tat {} {}\t{} attempts since {}\t{}",
+            f.name,
+            f.checkpoint,
+            f.position.map_or("?".into(), |p| p.to_string()),
+            f.event_type.as_deref().unwrap_or("?"),
+            f.attempts,
+            f.first_failed_at.to_rfc3339(),
+            f.error
+        );
+    }
 }
 
 fn json_or_none(v: &Option<serde_json::Value>) -> String {

@@ -213,6 +213,17 @@ impl Db {
         })
     }
 
+    /// Closes every pool: waits for connections in use to be returned, then disconnects.
+    pub async fn close(&self) {
+        match self {
+            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+        }
+    }
+
     pub async fn ping(&self) -> Result<(), DbError> {
         with_db!(self, read pool => { sqlx::query("SELECT 1").execute(pool).await?; });
         Ok(())
