@@ -137,10 +137,31 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready = database reachable and every migration this binary knows applied.
+/// Ready = database reachable and every migration this binary knows applied. A projection
+/// or policy stuck on an event is reported (`"status": "degraded"`, with each one's name,
+/// position and error) but still answers 200: every replica would be stuck on the same event,
+/// and taking them all out of service for one stale read model would stop the writes too.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.services.db.migrations_applied().await {
-        Ok(true) => (StatusCode::OK, Json(json!({"status": "ready"}))).into_response(),
+    let services = &state.services;
+    match services.db.migrations_applied().await {
+        Ok(true) => match services.runner.faults().await {
+            Ok(faults) if faults.is_empty() => {
+                (StatusCode::OK, Json(json!({"status": "ready"}))).into_response()
+            }
+            Ok(faults) => (
+                StatusCode::OK,
+                Json(json!({"status": "degraded", "stuck": faults})),
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({"status": "database unreachable"})),
+                )
+                    .into_response()
+            }
+        },
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "migrations pending"})),

@@ -10,6 +10,7 @@ pub mod projection;
 pub mod runner;
 pub mod shipments;
 pub mod sqlite_functions;
+pub mod supervision;
 pub mod testing;
 
 pub use db::{Backend, Db, DbError, Tx};

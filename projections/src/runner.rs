@@ -8,18 +8,20 @@
 //!   on PostgreSQL, the single writer connection on SQLite), so replicas can all run it;
 //! - a crash mid-batch rolls the whole batch back; the restart redoes it.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::{broadcast, watch, Notify};
-use tracing::{debug, error, info, info_span, Instrument};
+use tracing::{debug, error, info, info_span, warn, Instrument};
 
 use crate::checkpoint;
 use crate::db::{Db, DbError, Tx};
 use crate::log::{self, Checkpoint, LogQuery, StoredEvent};
 use crate::projection::{Projection, ProjectionError};
+use crate::supervision::{self, Attempt, Retry};
 use crate::with_tx;
 
 /// Published after each committed batch: what subscriptions and read-your-writes waits use.
@@ -40,6 +42,13 @@ pub enum BatchOutcome {
     Idle,
     /// Another runner holds this projection right now.
     Busy,
+}
+
+/// How a supervised batch went, with the projection's failure state afterwards.
+enum Supervised {
+    Applied { events: usize, retry: Option<Retry> },
+    Quiet { retry: Option<Retry> },
+    Failed { retry: Retry },
 }
 
 /// A difference found by [`Runner::verify`].
@@ -138,6 +147,9 @@ impl Runner {
 
     /// Creates each live table that does not exist yet.
     pub async fn ensure_tables(&self) -> Result<(), ProjectionError> {
+        let mut tx = self.db.begin().await?;
+        supervision::ensure_table(&mut tx).await?;
+        tx.commit().await?;
         for p in &self.projections {
             let mut tx = self.db.begin().await?;
             lock(&mut tx, p.name(), true).await?;
@@ -169,6 +181,17 @@ impl Runner {
         projection: &dyn Projection,
         target: &Target<'_>,
     ) -> Result<BatchOutcome, ProjectionError> {
+        self.observed_batch(projection, target, &mut Attempt::default())
+            .await
+    }
+
+    /// A batch that notes which events it read in `attempt`, for the supervisor's report.
+    async fn observed_batch(
+        &self,
+        projection: &dyn Projection,
+        target: &Target<'_>,
+        attempt: &mut Attempt,
+    ) -> Result<BatchOutcome, ProjectionError> {
         let mut tx = self.db.begin().await?;
         if !lock(&mut tx, target.checkpoint, false).await? {
             return Ok(BatchOutcome::Busy);
@@ -187,6 +210,8 @@ impl Runner {
         let Some(last) = events.last().map(StoredEvent::checkpoint) else {
             return Ok(BatchOutcome::Idle);
         };
+        attempt.first = events.first().map(|e| (e.position, e.event_type.clone()));
+        attempt.last = Some(last);
         let span = info_span!(
             "projection_batch",
             projection = target.checkpoint,
@@ -298,44 +323,50 @@ impl Runner {
 
     /// The background loop: round-robin batches over all projections; sleeps when idle until
     /// woken by a local append or the poll interval (other replicas' appends).
+    ///
+    /// Each projection is supervised on its own: a failing or panicking batch is logged with
+    /// the projection, position and cause, recorded as a fault, and retried with backoff one
+    /// event at a time, while the other projections keep running at full speed.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let mut failures: u32 = 0;
+        let mut retries: HashMap<&'static str, Retry> = HashMap::new();
         loop {
             if *shutdown.borrow() {
                 return;
             }
             let mut progressed = false;
-            let mut failed = false;
             let mut largest = 0;
             for p in &self.projections {
-                match self.run_batch(p.as_ref()).await {
-                    Ok(BatchOutcome::Applied { events, checkpoint }) => {
-                        debug!(
-                            projection = p.name(),
-                            events,
-                            position = checkpoint.position,
-                            "batch committed"
-                        );
+                let name = p.name();
+                let retry = retries.get(name).cloned();
+                if retry.as_ref().is_some_and(|r| !r.due()) {
+                    continue;
+                }
+                match self.supervised_batch(p.as_ref(), retry).await {
+                    Supervised::Applied { events, retry } => {
                         progressed = true;
                         largest = largest.max(events);
+                        match retry {
+                            Some(retry) => {
+                                retries.insert(name, retry);
+                            }
+                            None => {
+                                retries.remove(name);
+                            }
+                        }
                     }
-                    Ok(_) => {}
-                    Err(e) => {
-                        error!(projection = p.name(), error = %e, "projection batch failed; will retry");
-                        failed = true;
+                    Supervised::Quiet { retry } => match retry {
+                        Some(retry) => {
+                            retries.insert(name, retry);
+                        }
+                        None => {
+                            retries.remove(name);
+                        }
+                    },
+                    Supervised::Failed { retry } => {
+                        retries.insert(name, retry);
                     }
                 }
             }
-            if failed {
-                failures = failures.saturating_add(1);
-                let backoff = Duration::from_millis(100 * u64::from(failures.min(50)));
-                tokio::select! {
-                    _ = tokio::time::sleep(backoff) => {}
-                    _ = shutdown.changed() => return,
-                }
-                continue;
-            }
-            failures = 0;
             if progressed
                 && (largest as i64) < self.options.batch_size / 2
                 && !self.options.linger.is_zero()
@@ -353,6 +384,95 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// One batch under supervision. `retry` is the projection's failure state, if it is
+    /// failing: then the batch is a single event, and the fault is cleared once the
+    /// checkpoint has passed every event of the batch that failed.
+    async fn supervised_batch(&self, p: &dyn Projection, retry: Option<Retry>) -> Supervised {
+        let name = p.name();
+        let target = Target {
+            checkpoint: name,
+            table: p.table(),
+            limit: if retry.is_some() {
+                1
+            } else {
+                self.options.batch_size
+            },
+        };
+        let mut attempt = Attempt::default();
+        let outcome =
+            supervision::catching_panics(self.observed_batch(p, &target, &mut attempt)).await;
+        match outcome {
+            Ok(BatchOutcome::Applied { events, checkpoint }) => {
+                debug!(
+                    projection = name,
+                    events,
+                    position = checkpoint.position,
+                    "batch committed"
+                );
+                let retry = match retry {
+                    Some(r) if checkpoint < r.until => Some(r),
+                    Some(_) => {
+                        self.recovered(name, checkpoint.position).await;
+                        None
+                    }
+                    None => None,
+                };
+                Supervised::Applied { events, retry }
+            }
+            // Idle while failing: the poison event was removed from the log.
+            Ok(BatchOutcome::Idle) => {
+                if retry.is_some() {
+                    let position = checkpoint::read(&self.db, name)
+                        .await
+                        .map_or(0, |c| c.position);
+                    self.recovered(name, position).await;
+                }
+                Supervised::Quiet { retry: None }
+            }
+            Ok(BatchOutcome::Busy) => Supervised::Quiet { retry },
+            Err(cause) => {
+                let at = checkpoint::read(&self.db, name)
+                    .await
+                    .map_or(0, |c| c.position);
+                let retry = Retry::failed(retry, attempt.last);
+                let (position, event_type) = attempt.first.clone().unzip();
+                error!(
+                    projection = name,
+                    checkpoint = at,
+                    position,
+                    event_type,
+                    attempts = retry.failures,
+                    retry_in_ms = supervision::backoff(retry.failures).as_millis() as u64,
+                    cause = %cause,
+                    "projection batch failed; retrying with backoff (other projections go on)"
+                );
+                // Only single-event batches name the poison event; a full batch names none.
+                if target.limit != 1 {
+                    attempt.first = None;
+                }
+                if let Err(e) = supervision::record(&self.db, name, at, &attempt, &cause).await {
+                    warn!(projection = name, error = %e, "could not record the projection fault");
+                }
+                Supervised::Failed { retry }
+            }
+        }
+    }
+
+    async fn recovered(&self, name: &str, position: i64) {
+        info!(
+            projection = name,
+            position, "projection recovered from its fault"
+        );
+        if let Err(e) = supervision::clear(&self.db, name).await {
+            warn!(projection = name, error = %e, "could not clear the projection fault");
+        }
+    }
+
+    /// Projections and policies failing right now (see [`supervision`]).
+    pub async fn faults(&self) -> Result<Vec<supervision::Fault>, ProjectionError> {
+        Ok(supervision::list(&self.db).await?)
     }
 
     /// Rebuilds a projection from the first event into a scratch table while the live table

@@ -48,6 +48,7 @@ pub mod events;
 pub mod keys;
 pub mod live;
 pub mod network;
+pub mod operations;
 pub mod orders;
 pub mod privacy;
 pub mod returns;
@@ -65,6 +66,7 @@ pub struct QueryRoot(
     routing::RoutingQueries,
     returns::ReturnQueries,
     shipments::ShipmentQueries,
+    operations::OperationsQueries,
 );
 
 #[derive(MergedObject, Default)]

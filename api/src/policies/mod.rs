@@ -6,14 +6,16 @@
 //! actor id), so when a crash between a command and the checkpoint makes the policy see the
 //! event again, the command answers with its first result and appends nothing.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::watch;
-use tracing::{error, info_span, Instrument};
+use tracing::{error, info, info_span, warn, Instrument};
 use waybill_projections::log::{self, LogQuery, StoredEvent};
 use waybill_projections::runner::lock;
+use waybill_projections::supervision::{self, Attempt, Retry};
 use waybill_projections::{checkpoint, BatchOutcome, Db};
 
 use crate::auth::{Principal, Role};
@@ -114,6 +116,18 @@ impl PolicyRunner {
 
     /// One batch for one policy.
     pub async fn run_batch(&self, policy: &dyn Policy) -> Result<BatchOutcome, AppError> {
+        self.observed_batch(policy, self.batch_size, &mut Attempt::default())
+            .await
+    }
+
+    /// A batch of at most `limit` events that notes in `attempt` the event it is reacting to,
+    /// so a failure names it.
+    async fn observed_batch(
+        &self,
+        policy: &dyn Policy,
+        limit: i64,
+        attempt: &mut Attempt,
+    ) -> Result<BatchOutcome, AppError> {
         let name = checkpoint_name(policy);
         let db = &self.services.db;
         // PostgreSQL: hold the policy's lock (not a write: no transaction id, so the fence is
@@ -132,7 +146,7 @@ impl PolicyRunner {
         let after = checkpoint::read(db, &name).await?;
         let query = LogQuery {
             after,
-            limit: self.batch_size,
+            limit,
             aggregate_type: None,
         };
         let events = match guard.as_mut() {
@@ -142,7 +156,9 @@ impl PolicyRunner {
         let Some(last) = events.last().map(StoredEvent::checkpoint) else {
             return Ok(BatchOutcome::Idle);
         };
+        attempt.last = Some(last);
         for event in &events {
+            attempt.first = Some((event.position, event.event_type.clone()));
             let reaction = Reaction {
                 event,
                 context: Self::context_for(policy, event),
@@ -190,25 +206,101 @@ impl PolicyRunner {
         }
     }
 
-    /// The background loop.
+    /// The background loop. Each policy is supervised on its own, like the projections: a
+    /// failing or panicking reaction is logged with the event it was reacting to, recorded as
+    /// a fault and retried with backoff, and the other policies go on.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut committed = self.services.runner.subscribe();
+        let mut retries: HashMap<&'static str, Retry> = HashMap::new();
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            let wait = match self.run_until_idle().await {
-                Ok(_) => Duration::from_millis(200),
-                Err(e) => {
-                    error!(error = %e.message, "policy batch failed; will retry");
-                    Duration::from_secs(1)
+            let mut progressed = false;
+            for p in &self.policies {
+                let retry = retries.get(p.name()).cloned();
+                if retry.as_ref().is_some_and(|r| !r.due()) {
+                    continue;
                 }
-            };
+                let (applied, retry) = self.supervised_batch(p.as_ref(), retry).await;
+                progressed |= applied;
+                match retry {
+                    Some(retry) => retries.insert(p.name(), retry),
+                    None => retries.remove(p.name()),
+                };
+                if *shutdown.borrow() {
+                    return;
+                }
+            }
+            if progressed {
+                continue;
+            }
             tokio::select! {
                 _ = committed.recv() => {}
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
                 _ = shutdown.changed() => return,
             }
         }
+    }
+
+    /// One batch under supervision; returns whether it applied events, and the policy's
+    /// failure state afterwards (a failing policy reacts one event at a time).
+    async fn supervised_batch(
+        &self,
+        policy: &dyn Policy,
+        retry: Option<Retry>,
+    ) -> (bool, Option<Retry>) {
+        let name = checkpoint_name(policy);
+        let limit = if retry.is_some() { 1 } else { self.batch_size };
+        let mut attempt = Attempt::default();
+        let outcome = supervision::catching_panics(async {
+            self.observed_batch(policy, limit, &mut attempt)
+                .await
+                .map_err(|e| e.message)
+        })
+        .await;
+        let db = &self.services.db;
+        match outcome {
+            Ok(BatchOutcome::Applied { checkpoint, .. }) => match retry {
+                Some(r) if checkpoint < r.until => (true, Some(r)),
+                Some(_) => {
+                    recovered(db, &name, checkpoint.position).await;
+                    (true, None)
+                }
+                None => (true, None),
+            },
+            Ok(BatchOutcome::Idle) => {
+                if retry.is_some() {
+                    recovered(db, &name, 0).await;
+                }
+                (false, None)
+            }
+            Ok(BatchOutcome::Busy) => (false, retry),
+            Err(cause) => {
+                let at = checkpoint::read(db, &name).await.map_or(0, |c| c.position);
+                let retry = Retry::failed(retry, attempt.last);
+                let (position, event_type) = attempt.first.clone().unzip();
+                error!(
+                    policy = %name,
+                    checkpoint = at,
+                    position,
+                    event_type,
+                    attempts = retry.failures,
+                    cause = %cause,
+                    "policy reaction failed; retrying with backoff (other policies go on)"
+                );
+                if let Err(e) = supervision::record(db, &name, at, &attempt, &cause).await {
+                    warn!(policy = %name, error = %e, "could not record the policy fault");
+                }
+                (false, Some(retry))
+            }
+        }
+    }
+}
+
+async fn recovered(db: &Db, name: &str, position: i64) {
+    info!(policy = name, position, "policy recovered from its fault");
+    if let Err(e) = supervision::clear(db, name).await {
+        warn!(policy = name, error = %e, "could not clear the policy fault");
     }
 }

@@ -1,0 +1,49 @@
+//! Operating the log's consumers (admin only): which projections and policies are stuck.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::context::{authorize, services};
+use super::error::GqlResult;
+use crate::auth::Permission;
+
+/// A projection (or `policy:<name>`) that cannot get past an event and is being retried.
+#[derive(SimpleObject)]
+pub struct StuckProjection {
+    pub name: String,
+    /// The last position it applied.
+    pub checkpoint: i64,
+    /// The event it fails on, once the retries have isolated it.
+    pub position: Option<i64>,
+    pub event_type: Option<String>,
+    /// The cause, as logged.
+    pub error: String,
+    pub attempts: i64,
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct OperationsQueries;
+
+#[Object]
+impl OperationsQueries {
+    /// Projections and policies failing right now; empty when all are healthy.
+    async fn stuck_projections(&self, ctx: &Context<'_>) -> GqlResult<Vec<StuckProjection>> {
+        authorize(ctx, Permission::OperateProjections)?;
+        let faults = services(ctx)?.runner.faults().await?;
+        Ok(faults
+            .into_iter()
+            .map(|f| StuckProjection {
+                name: f.name,
+                checkpoint: f.checkpoint,
+                position: f.position,
+                event_type: f.event_type,
+                error: f.error,
+                attempts: f.attempts,
+                first_failed_at: f.first_failed_at,
+                last_failed_at: f.last_failed_at,
+            })
+            .collect())
+    }
+}
