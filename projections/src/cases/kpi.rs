@@ -40,7 +40,8 @@ pub struct ServiceKpis {
 
 fn average(values: &[i64]) -> Option<i64> {
     let n = i64::try_from(values.len()).ok().filter(|n| *n > 0)?;
-    Some(values.iter().sum::<i64>() / n)
+    let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+    i64::try_from(sum / i128::from(n)).ok()
 }
 
 /// KPIs over `cases` with `orders` placed in the same period.

@@ -168,13 +168,15 @@ pub fn order_stats(orders: &[OrderView]) -> OrderStats {
     let mut s = OrderStats::default();
     for o in orders {
         s.orders += 1;
-        s.spend_minor += o.totals.grand_total_minor;
-        s.refunded_minor += o.refunded_minor;
+        // Saturating: amounts come from channels, and a wrapped sum would show a customer
+        // with a huge spend as a huge debtor.
+        s.spend_minor = s.spend_minor.saturating_add(o.totals.grand_total_minor);
+        s.refunded_minor = s.refunded_minor.saturating_add(o.refunded_minor);
         s.refunds += u32::try_from(o.refunds.len()).unwrap_or(u32::MAX);
         s.first_order_at = Some(s.first_order_at.map_or(o.placed_at, |f| f.min(o.placed_at)));
         s.last_order_at = Some(s.last_order_at.map_or(o.placed_at, |l| l.max(o.placed_at)));
     }
-    s.net_minor = s.spend_minor - s.refunded_minor;
+    s.net_minor = s.spend_minor.saturating_sub(s.refunded_minor);
     s.aov_minor = (s.orders > 0).then(|| s.spend_minor / i64::from(s.orders));
     s
 }
@@ -189,7 +191,7 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
             .map(|o| {
                 (
                     p.local_date(o.placed_at),
-                    o.totals.grand_total_minor - o.refunded_minor,
+                    o.totals.grand_total_minor.saturating_sub(o.refunded_minor),
                 )
             })
             .collect()
@@ -266,7 +268,9 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
                 late_deliveries: deliveries.late,
                 failed_deliveries: deliveries.failed_attempts,
                 recent_refunds: u32::try_from(recent.len()).unwrap_or(u32::MAX),
-                recent_refunded_minor: recent.iter().map(|r| r.amount_minor).sum(),
+                recent_refunded_minor: recent
+                    .iter()
+                    .fold(0, |sum, r| sum.saturating_add(r.amount_minor)),
                 last_nps,
                 last_csat,
             };
@@ -301,4 +305,52 @@ pub fn insights(base: &Base, p: &CrmParams) -> BTreeMap<String, Insight> {
             (c.customer_id.clone(), insight)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waybill_domain::order::sample::{sample_order_placed, sample_placed_at};
+
+    fn order(grand_total_minor: i64, refunded_minor: i64) -> OrderView {
+        let placed = sample_order_placed();
+        let event = crate::log::StoredEvent {
+            position: 1,
+            tx_id: 0,
+            event_id: "e1".into(),
+            aggregate_type: "Order".into(),
+            aggregate_id: "o-1".into(),
+            sequence: 1,
+            event_type: placed.name().into(),
+            event_version: "1.0".into(),
+            stored_version: "1.0".into(),
+            payload: serde_json::to_value(&placed).expect("payload"),
+            metadata: serde_json::json!({}),
+            recorded_at: sample_placed_at(),
+            hash: None,
+        };
+        let mut view = crate::orders::apply(None, &event)
+            .expect("applies")
+            .expect("a document");
+        view.totals.grand_total_minor = grand_total_minor;
+        view.refunded_minor = refunded_minor;
+        view
+    }
+
+    /// Each order's total is bounded by the domain; the sum over a customer's orders is not,
+    /// and must saturate instead of wrapping to a negative spend in release builds.
+    #[test]
+    fn spend_over_orders_near_i64_max_saturates_instead_of_wrapping() {
+        let stats = order_stats(&[order(i64::MAX - 10, 0), order(i64::MAX - 10, 0)]);
+        assert_eq!(stats.spend_minor, i64::MAX);
+        assert_eq!(stats.net_minor, i64::MAX);
+        assert!(stats.aov_minor.is_some_and(|aov| aov > 0));
+    }
+
+    #[test]
+    fn refunds_near_i64_max_saturate_too() {
+        let stats = order_stats(&[order(5, i64::MAX), order(5, i64::MAX)]);
+        assert_eq!(stats.refunded_minor, i64::MAX);
+        assert_eq!(stats.net_minor, 10 - i64::MAX);
+    }
 }

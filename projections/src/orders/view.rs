@@ -133,7 +133,7 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
             payment_state,
             ..
         } => {
-            view.authorised_minor += amount_minor;
+            view.authorised_minor = view.authorised_minor.saturating_add(amount_minor);
             view.captured_minor = captured_total_minor;
             view.payment_state = payment_state.code().into();
         }
@@ -170,7 +170,8 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
         } => {
             let shipment_reference = shipment.reference;
             for line in lines {
-                *view.fulfilled.entry(line.sku.to_string()).or_default() += line.quantity.get();
+                let units = view.fulfilled.entry(line.sku.to_string()).or_default();
+                *units = units.saturating_add(line.quantity.get());
             }
             view.shipment_references.push(shipment_reference);
             let status = if fully_fulfilled {
@@ -218,5 +219,53 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
                 at,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waybill_domain::order::sample::{sample_order_placed, sample_placed_at};
+    use waybill_domain::order::PaymentState;
+
+    fn stored(sequence: i64, event: &OrderEvent) -> StoredEvent {
+        StoredEvent {
+            position: sequence,
+            tx_id: 0,
+            event_id: format!("e{sequence}"),
+            aggregate_type: "Order".into(),
+            aggregate_id: "o-1".into(),
+            sequence,
+            event_type: event.name().into(),
+            event_version: "1.0".into(),
+            stored_version: "1.0".into(),
+            payload: serde_json::to_value(event).expect("payload"),
+            metadata: serde_json::json!({}),
+            recorded_at: sample_placed_at(),
+            hash: None,
+        }
+    }
+
+    fn fold(events: &[OrderEvent]) -> OrderView {
+        let mut doc = None;
+        for (i, e) in events.iter().enumerate() {
+            doc = apply(doc, &stored(i as i64 + 1, e)).expect("applies");
+        }
+        doc.expect("a document")
+    }
+
+    /// Authorisations are only bounded one at a time by the domain; their sum in the read
+    /// model must saturate instead of wrapping to a negative amount in release builds.
+    #[test]
+    fn authorised_amounts_near_i64_max_saturate() {
+        let authorised = |reference: &str| OrderEvent::PaymentAuthorised {
+            method: "card".into(),
+            reference: reference.into(),
+            amount_minor: i64::MAX - 1,
+            captured_total_minor: 0,
+            payment_state: PaymentState::Authorised,
+        };
+        let view = fold(&[sample_order_placed(), authorised("A1"), authorised("A2")]);
+        assert_eq!(view.authorised_minor, i64::MAX);
     }
 }

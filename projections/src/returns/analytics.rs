@@ -176,7 +176,10 @@ pub async fn totals(db: &Db, f: &AnalyticsFilter) -> Result<Totals, DbError> {
         f,
     )
     .await?;
-    let ordered_units: i64 = ordered_units_by_sku(db, f).await?.values().sum();
+    let ordered_units = ordered_units_by_sku(db, f)
+        .await?
+        .values()
+        .fold(0_i64, |sum, units| sum.saturating_add(*units));
     let first = |rows: &[(String, i64, i64)]| rows.first().map_or((0, 0), |r| (r.1, r.2));
     Ok(Totals {
         orders: first(&orders).0,
