@@ -1,14 +1,25 @@
 //! A poison event stops only the projection that cannot read it: the others reach the head,
 //! `/readyz` and the admin query name the stuck projection, its position and the cause, and
-//! fixing the row lets it recover without a restart.
+//! fixing the row lets it recover without a restart. A panicking fold or reaction is contained
+//! the same way.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::sync::watch;
 use waybill_api::auth::Role;
-use waybill_projections::{checkpoint, log, with_db};
+use waybill_api::error::AppError;
+use waybill_api::policies::{Policy, PolicyRunner, Reaction};
+use waybill_api::services::Services;
+use waybill_projections::supervision::{self, Fault};
+use waybill_projections::{
+    checkpoint, log, orders, with_db, with_tx, Projection, ProjectionError, Runner, RunnerOptions,
+    StoredEvent, Tx,
+};
 use waybill_tests::fixtures::{order_input, PLACE};
-use waybill_tests::{on_both_backends, TestApp};
+use waybill_tests::{on_both_backends, Backend, Direct, TestApp};
 
 const STUCK: &str =
     "{ stuckProjections { name checkpoint position eventType error attempts firstFailedAt } }";
@@ -196,3 +207,231 @@ async fn a_poison_event_stops_only_its_projection_until_repaired(app: &TestApp) 
     assert_eq!(order["order"]["id"], behind.as_str());
 }
 on_both_backends!(a_poison_event_stops_only_its_projection_until_repaired);
+
+/// A projection whose fold panics on one stream until "fixed": the bug a deploy brings.
+struct PanickyProjection {
+    poison: std::sync::Mutex<Option<String>>,
+}
+
+#[async_trait::async_trait]
+impl Projection for PanickyProjection {
+    fn name(&self) -> &'static str {
+        "panicky"
+    }
+
+    fn table(&self) -> &'static str {
+        "rm_panicky"
+    }
+
+    async fn create_bare_table(&self, tx: &mut Tx, table: &str) -> Result<(), ProjectionError> {
+        let sql = format!("CREATE TABLE {table} (id TEXT PRIMARY KEY)");
+        with_tx!(tx, conn => { sqlx::query(&sql).execute(&mut **conn).await?; });
+        Ok(())
+    }
+
+    async fn apply_batch(
+        &self,
+        _tx: &mut Tx,
+        _table: &str,
+        events: &[StoredEvent],
+    ) -> Result<usize, ProjectionError> {
+        let poison = self.poison.lock().expect("lock").clone();
+        if let Some(stream) = poison {
+            if events.iter().any(|e| e.aggregate_id == stream) {
+                panic!("fold bug on {stream}");
+            }
+        }
+        Ok(events.len())
+    }
+
+    async fn documents(
+        &self,
+        _tx: &mut Tx,
+        _table: &str,
+    ) -> Result<Vec<(String, serde_json::Value)>, ProjectionError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A policy that panics on one stream's events until fixed, and one that only counts.
+struct PanickyPolicy {
+    poison: std::sync::Mutex<Option<String>>,
+}
+
+#[async_trait::async_trait]
+impl Policy for PanickyPolicy {
+    fn name(&self) -> &'static str {
+        "panicky"
+    }
+
+    async fn react(&self, _: &Services, reaction: &Reaction<'_>) -> Result<(), AppError> {
+        let poison = self.poison.lock().expect("lock").clone();
+        if poison.as_deref() == Some(reaction.event.aggregate_id.as_str()) {
+            panic!("reaction bug on {}", reaction.event.aggregate_id);
+        }
+        Ok(())
+    }
+}
+
+struct CountingPolicy(AtomicUsize);
+
+#[async_trait::async_trait]
+impl Policy for CountingPolicy {
+    fn name(&self) -> &'static str {
+        "counting"
+    }
+
+    async fn react(&self, _: &Services, _: &Reaction<'_>) -> Result<(), AppError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+async fn fault_named(db: &waybill_projections::Db, name: &str) -> Option<Fault> {
+    supervision::list(db)
+        .await
+        .expect("faults")
+        .into_iter()
+        .find(|f| f.name == name)
+}
+
+/// A panic in a fold or in a policy's reaction is caught: logged, recorded with the exact
+/// event, retried with backoff; the projection and policy beside it reach the head; once
+/// the bug is gone, both recover by themselves.
+///
+/// 1. A runner drives a panicking projection and the orders projection; a policy runner
+///    drives a panicking policy and a counting one. Both panic on the second order's stream.
+/// 2. Three orders are placed: orders and the counting policy reach the head; `panicky` and
+///    `policy:panicky` are recorded as faults at the second order's position, with the panic
+///    message as the cause, and stay just before it.
+/// 3. The bug is "fixed": both catch up and their faults are cleared.
+async fn panics_are_contained_and_recovered_from(backend: Backend) {
+    let Some(d) = Direct::create(
+        backend,
+        "panics_are_contained_and_recovered_from",
+        RunnerOptions {
+            poll_interval: Duration::from_millis(10),
+            ..RunnerOptions::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let db = d.db().clone();
+    let projection = Arc::new(PanickyProjection {
+        poison: Default::default(),
+    });
+    let orders = d.runner.projection(orders::NAME).expect("orders");
+    let runner = Arc::new(Runner::new(
+        db.clone(),
+        vec![projection.clone(), orders],
+        RunnerOptions {
+            poll_interval: Duration::from_millis(10),
+            ..RunnerOptions::default()
+        },
+    ));
+    runner.ensure_tables().await.expect("tables");
+    let policy = Arc::new(PanickyPolicy {
+        poison: Default::default(),
+    });
+    let counting = Arc::new(CountingPolicy(AtomicUsize::new(0)));
+    let policies = Arc::new(PolicyRunner::new(
+        d.services.clone(),
+        vec![policy.clone(), counting.clone()],
+    ));
+
+    d.place("PANIC-1").await;
+    let second = d.place("PANIC-2").await;
+    *projection.poison.lock().unwrap() = Some(second.clone());
+    *policy.poison.lock().unwrap() = Some(second.clone());
+    d.place("PANIC-3").await;
+    let head = log::head_position(&db).await.expect("head");
+    let second_position: i64 = with_db!(&db, read pool =>
+        sqlx::query_scalar("SELECT global_position FROM events WHERE aggregate_id = $1")
+            .bind(&second)
+            .fetch_one(pool)
+            .await
+            .expect("position"));
+
+    let (stop, shutdown) = watch::channel(false);
+    let runner_task = tokio::spawn(runner.clone().run(shutdown.clone()));
+    let policy_task = tokio::spawn(policies.clone().run(shutdown));
+
+    eventually("the healthy neighbours reaching the head", || async {
+        let orders_at = checkpoint::read(&db, orders::NAME)
+            .await
+            .map_err(|e| e.to_string())?;
+        let counted = checkpoint::read(&db, "policy:counting")
+            .await
+            .map_err(|e| e.to_string())?;
+        let faults = (
+            fault_named(&db, "panicky").await,
+            fault_named(&db, "policy:panicky").await,
+        );
+        match faults {
+            (Some(p), Some(q))
+                if orders_at.position == head
+                    && counted.position == head
+                    && p.position == Some(second_position)
+                    && q.position == Some(second_position) =>
+            {
+                Ok(())
+            }
+            other => Err(format!(
+                "orders {} counting {} of {head}; faults {other:?}",
+                orders_at.position, counted.position
+            )),
+        }
+    })
+    .await;
+    let fault = fault_named(&db, "panicky").await.expect("fault");
+    assert!(fault.error.contains("panicked: fold bug on"), "{fault:?}");
+    assert_eq!(fault.checkpoint, second_position - 1, "{fault:?}");
+    let policy_fault = fault_named(&db, "policy:panicky").await.expect("fault");
+    assert!(
+        policy_fault.error.contains("panicked: reaction bug on"),
+        "{policy_fault:?}"
+    );
+    assert_eq!(
+        checkpoint::read(&db, "panicky").await.expect("cp").position,
+        second_position - 1,
+        "nothing skipped"
+    );
+    assert_eq!(
+        counting.0.load(Ordering::SeqCst),
+        usize::try_from(head).unwrap()
+    );
+
+    *projection.poison.lock().unwrap() = None;
+    *policy.poison.lock().unwrap() = None;
+    eventually("both recovering", || async {
+        let p = checkpoint::read(&db, "panicky")
+            .await
+            .map_err(|e| e.to_string())?;
+        let q = checkpoint::read(&db, "policy:panicky")
+            .await
+            .map_err(|e| e.to_string())?;
+        let faults = supervision::list(&db).await.map_err(|e| e.to_string())?;
+        if p.position == head && q.position == head && faults.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} {} {faults:?}", p.position, q.position))
+        }
+    })
+    .await;
+    let _ = stop.send(true);
+    runner_task.await.expect("runner stops cleanly");
+    policy_task.await.expect("policies stop cleanly");
+    d.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panics_are_contained_and_recovered_from_sqlite() {
+    panics_are_contained_and_recovered_from(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panics_are_contained_and_recovered_from_postgres() {
+    panics_are_contained_and_recovered_from(Backend::Postgres).await;
+}
