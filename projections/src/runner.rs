@@ -336,6 +336,10 @@ impl Runner {
             let mut progressed = false;
             let mut largest = 0;
             for p in &self.projections {
+                // Stopping: the batch that was running has committed; start no other.
+                if *shutdown.borrow() {
+                    return;
+                }
                 let name = p.name();
                 let retry = retries.get(name).cloned();
                 if retry.as_ref().is_some_and(|r| !r.due()) {

@@ -88,11 +88,7 @@ impl Policy for LoyaltyPolicy {
             ..OrderFilter::default()
         };
         let completed = orders::list(&services.db, &filter, i64::MAX - 1, None).await?;
-        let spend: i64 = completed
-            .orders
-            .iter()
-            .map(|o| o.totals.grand_total_minor - o.refunded_minor)
-            .sum();
+        let spend = completed_spend(&completed.orders);
         if let Some(tier) = services.crm.tiers.upgrade_for(customer.tier, spend) {
             let change = CustomerCommand::ChangeTier {
                 tier,
@@ -114,5 +110,52 @@ impl Policy for LoyaltyPolicy {
             )?;
         }
         Ok(())
+    }
+}
+
+/// What a customer's completed orders came to, net of refunds. Saturating: totals come from
+/// channels, and a wrapped sum would read as a negative spend (or, in a debug build, panic the
+/// policy on every retry).
+fn completed_spend(orders: &[waybill_projections::orders::OrderView]) -> i64 {
+    orders.iter().fold(0_i64, |sum, o| {
+        sum.saturating_add(o.totals.grand_total_minor.saturating_sub(o.refunded_minor))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waybill_domain::order::sample::{sample_order_placed, sample_placed_at};
+    use waybill_projections::StoredEvent;
+
+    fn completed(grand_total_minor: i64) -> waybill_projections::orders::OrderView {
+        let placed = sample_order_placed();
+        let event = StoredEvent {
+            position: 1,
+            tx_id: 0,
+            event_id: "e1".into(),
+            aggregate_type: "Order".into(),
+            aggregate_id: "o-1".into(),
+            sequence: 1,
+            event_type: placed.name().into(),
+            event_version: "1.0".into(),
+            stored_version: "1.0".into(),
+            payload: serde_json::to_value(&placed).expect("payload"),
+            metadata: serde_json::json!({}),
+            recorded_at: sample_placed_at(),
+            hash: None,
+        };
+        let mut view = waybill_projections::orders::apply(None, &event)
+            .expect("applies")
+            .expect("a document");
+        view.totals.grand_total_minor = grand_total_minor;
+        view
+    }
+
+    #[test]
+    fn completed_spend_near_i64_max_saturates_instead_of_wrapping() {
+        let orders = [completed(i64::MAX - 1), completed(i64::MAX - 1)];
+        assert_eq!(completed_spend(&orders), i64::MAX);
+        assert_eq!(completed_spend(&[completed(700), completed(300)]), 1_000);
     }
 }
