@@ -10,6 +10,7 @@ use super::events::Event;
 use crate::audit::{diff, AsOf};
 use crate::auth::Permission;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 pub struct StreamPage {
@@ -22,7 +23,7 @@ pub struct StreamPage {
 pub struct StreamState {
     /// The stream version the state reflects.
     pub version: i64,
-    pub recorded_at: Option<DateTime<Utc>>,
+    pub recorded_at: Option<Timestamp>,
     pub state: Json<serde_json::Value>,
 }
 
@@ -150,16 +151,16 @@ impl AuditQueries {
         stream_type: String,
         stream_id: String,
         version: Option<i64>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
     ) -> GqlResult<Option<StreamState>> {
         authorize(ctx, Permission::Audit)?;
-        let point = as_of("version", version, at)?;
+        let point = as_of("version", version, at.map(Timestamp::utc))?;
         Ok(services(ctx)?
             .state_as_of(&stream_type, &stream_id, point)
             .await?
             .map(|s| StreamState {
                 version: s.version,
-                recorded_at: s.recorded_at,
+                recorded_at: s.recorded_at.map(Timestamp::from),
                 state: Json(s.state),
             }))
     }
@@ -172,14 +173,14 @@ impl AuditQueries {
         stream_type: String,
         stream_id: String,
         from_version: Option<i64>,
-        from_time: Option<DateTime<Utc>>,
+        from_time: Option<Timestamp>,
         to_version: Option<i64>,
-        to_time: Option<DateTime<Utc>>,
+        to_time: Option<Timestamp>,
     ) -> GqlResult<Vec<StateChange>> {
         authorize(ctx, Permission::Audit)?;
         let services = services(ctx)?;
-        let from = as_of("from", from_version, from_time)?;
-        let to = as_of("to", to_version, to_time)?;
+        let from = as_of("from", from_version, from_time.map(Timestamp::utc))?;
+        let to = as_of("to", to_version, to_time.map(Timestamp::utc))?;
         let empty = serde_json::Value::Null;
         let before = services
             .state_as_of(&stream_type, &stream_id, from)

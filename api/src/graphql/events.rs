@@ -2,13 +2,13 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Json, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use waybill_projections::log::{self, Checkpoint, LogQuery, StoredEvent};
 
 use super::context::{authorize, page_cost, page_size, services};
 use super::error::GqlResult;
 use crate::auth::Permission;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 /// One stored event.
 #[derive(SimpleObject)]
@@ -28,7 +28,7 @@ pub struct Event {
     pub payload: Json<serde_json::Value>,
     /// Actor, correlation, causation, request and idempotency ids, occurrence time.
     pub metadata: Json<serde_json::Value>,
-    pub recorded_at: DateTime<Utc>,
+    pub recorded_at: Timestamp,
     /// This event's link in its stream's hash chain.
     pub hash: Option<String>,
 }
@@ -46,7 +46,7 @@ impl From<StoredEvent> for Event {
             stored_version: e.stored_version,
             payload: Json(e.payload),
             metadata: Json(e.metadata),
-            recorded_at: e.recorded_at,
+            recorded_at: e.recorded_at.into(),
             hash: e.hash,
         }
     }

@@ -54,6 +54,7 @@ pub mod privacy;
 pub mod returns;
 pub mod routing;
 pub mod shipments;
+pub mod timestamp;
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(

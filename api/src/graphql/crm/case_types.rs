@@ -1,18 +1,19 @@
 //! Case and service-KPI output types.
 
 use async_graphql::SimpleObject;
-use chrono::{DateTime, Utc};
 use waybill_projections::cases::kpi::ServiceKpis as KpiRow;
 use waybill_projections::cases::{CaseStep as CaseStepRow, CaseView, ClockView};
 
 use super::enums::*;
 use super::types::small;
 
+use crate::graphql::timestamp::Timestamp;
+
 #[derive(SimpleObject)]
 pub struct ClockTransition {
     pub kind: String,
-    pub at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
+    pub at: Timestamp,
+    pub due_at: Option<Timestamp>,
 }
 
 #[derive(SimpleObject)]
@@ -20,7 +21,7 @@ pub struct SlaClock {
     pub metric: Option<GqlSlaMetric>,
     /// running / paused / fulfilled / breached
     pub state: String,
-    pub due_at: DateTime<Utc>,
+    pub due_at: Timestamp,
     pub breached: bool,
     pub within_target: Option<bool>,
     pub history: Vec<ClockTransition>,
@@ -31,7 +32,7 @@ impl From<&ClockView> for SlaClock {
         SlaClock {
             metric: GqlSlaMetric::from_code(&c.metric),
             state: c.state.clone(),
-            due_at: c.due_at,
+            due_at: c.due_at.into(),
             breached: c.breached,
             within_target: c.within_target,
             history: c
@@ -39,8 +40,8 @@ impl From<&ClockView> for SlaClock {
                 .iter()
                 .map(|h| ClockTransition {
                     kind: h.kind.clone(),
-                    at: h.at,
-                    due_at: h.due_at,
+                    at: h.at.into(),
+                    due_at: h.due_at.map(Timestamp::from),
                 })
                 .collect(),
         }
@@ -52,7 +53,7 @@ pub struct CaseStep {
     pub kind: String,
     pub agent: Option<String>,
     pub note: Option<String>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 impl From<&CaseStepRow> for CaseStep {
@@ -61,7 +62,7 @@ impl From<&CaseStepRow> for CaseStep {
             kind: s.kind.clone(),
             agent: s.agent.clone(),
             note: s.note.clone(),
-            at: s.at,
+            at: s.at.into(),
         }
     }
 }
@@ -82,14 +83,14 @@ pub struct Case {
     pub owner: String,
     pub escalation_level: i32,
     pub status: Option<GqlCaseStatus>,
-    pub opened_at: DateTime<Utc>,
-    pub first_responded_at: Option<DateTime<Utc>>,
+    pub opened_at: Timestamp,
+    pub first_responded_at: Option<Timestamp>,
     pub response_seconds: Option<i64>,
-    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<Timestamp>,
     pub resolution_seconds: Option<i64>,
     pub resolution: Option<String>,
     pub first_contact_resolution: Option<bool>,
-    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<Timestamp>,
     pub reopen_count: i32,
     pub csat: Option<i32>,
     pub nps: Option<i32>,
@@ -116,14 +117,14 @@ impl From<CaseView> for Case {
             first_contact_owner: c.first_contact_owner,
             owner: c.owner,
             escalation_level: i32::from(c.escalation_level),
-            opened_at: c.opened_at,
-            first_responded_at: c.first_responded_at,
+            opened_at: c.opened_at.into(),
+            first_responded_at: c.first_responded_at.map(Timestamp::from),
             response_seconds: c.response_seconds,
-            resolved_at: c.resolved_at,
+            resolved_at: c.resolved_at.map(Timestamp::from),
             resolution_seconds: c.resolution_seconds,
             resolution: c.resolution,
             first_contact_resolution: c.first_contact_resolution,
-            closed_at: c.closed_at,
+            closed_at: c.closed_at.map(Timestamp::from),
             reopen_count: small(c.reopen_count),
             csat: c.csat.map(i32::from),
             nps: c.nps.map(i32::from),

@@ -17,6 +17,7 @@ use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
 use crate::graphql::context::{authorize, request, services};
 use crate::graphql::error::GqlResult;
+use crate::graphql::timestamp::Timestamp;
 
 /// The answer to a case mutation, once the events are durable.
 #[derive(SimpleObject)]
@@ -65,7 +66,7 @@ pub struct OpenCaseInput {
     pub return_id: Option<String>,
     /// The agent the customer reached first; omitted = automatic assignment by tier and type.
     pub assigned_to: Option<String>,
-    pub opened_at: Option<DateTime<Utc>>,
+    pub opened_at: Option<Timestamp>,
 }
 
 fn required_agent(field: &str, value: String) -> Result<AgentId, AppError> {
@@ -124,7 +125,10 @@ impl CaseMutations {
             shipment_id: parse::<ShipmentId>("shipmentId", input.shipment_id)?,
             return_id: parse::<ReturnId>("returnId", input.return_id)?,
             assigned_to: agent("assignedTo", input.assigned_to)?,
-            opened_at: input.opened_at.unwrap_or_else(|| services.crm.now()),
+            opened_at: input
+                .opened_at
+                .map(Timestamp::utc)
+                .unwrap_or_else(|| services.crm.now()),
         };
         let options = WriteOptions {
             expected_version: None,
@@ -142,7 +146,7 @@ impl CaseMutations {
         ctx: &Context<'_>,
         case_id: String,
         agent: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("first_response {agent} {at:?}");
@@ -154,7 +158,7 @@ impl CaseMutations {
             |now| {
                 Ok(CaseCommand::FirstResponse {
                     agent: required_agent("agent", agent)?,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -168,7 +172,7 @@ impl CaseMutations {
         &self,
         ctx: &Context<'_>,
         case_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("wait {at:?}");
@@ -179,7 +183,7 @@ impl CaseMutations {
             text,
             |now| {
                 Ok(CaseCommand::WaitOnCustomer {
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -192,7 +196,7 @@ impl CaseMutations {
         &self,
         ctx: &Context<'_>,
         case_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("replied {at:?}");
@@ -203,7 +207,7 @@ impl CaseMutations {
             text,
             |now| {
                 Ok(CaseCommand::CustomerReplied {
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -218,7 +222,7 @@ impl CaseMutations {
         case_id: String,
         to_agent: String,
         reason: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("escalate {to_agent} {reason} {at:?}");
@@ -231,7 +235,7 @@ impl CaseMutations {
                 Ok(CaseCommand::Escalate {
                     to_agent: required_agent("toAgent", to_agent)?,
                     reason,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -246,7 +250,7 @@ impl CaseMutations {
         case_id: String,
         resolution: String,
         first_contact_resolution: bool,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("resolve {resolution} {first_contact_resolution} {at:?}");
@@ -259,7 +263,7 @@ impl CaseMutations {
                 Ok(CaseCommand::Resolve {
                     resolution,
                     first_contact_resolution,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -273,7 +277,7 @@ impl CaseMutations {
         ctx: &Context<'_>,
         case_id: String,
         reason: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("reopen {reason} {at:?}");
@@ -285,7 +289,7 @@ impl CaseMutations {
             |now| {
                 Ok(CaseCommand::Reopen {
                     reason,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -298,7 +302,7 @@ impl CaseMutations {
         &self,
         ctx: &Context<'_>,
         case_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("close {at:?}");
@@ -309,7 +313,7 @@ impl CaseMutations {
             text,
             |now| {
                 Ok(CaseCommand::Close {
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -325,7 +329,7 @@ impl CaseMutations {
         case_id: String,
         csat: i32,
         comment: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("csat {csat} {comment:?} {at:?}");
@@ -338,7 +342,7 @@ impl CaseMutations {
                 Ok(CaseCommand::RateSatisfaction {
                     csat: score("csat", csat)?,
                     comment,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -354,7 +358,7 @@ impl CaseMutations {
         case_id: String,
         score_value: i32,
         comment: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
         let text = format!("nps {score_value} {comment:?} {at:?}");
@@ -367,7 +371,7 @@ impl CaseMutations {
                 Ok(CaseCommand::RecordNps {
                     score: score("score", score_value)?,
                     comment,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,

@@ -20,6 +20,7 @@ use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
 use crate::graphql::context::{authorize, request, services};
 use crate::graphql::error::GqlResult;
+use crate::graphql::timestamp::Timestamp;
 
 /// The answer to a customer mutation, once the events are durable.
 #[derive(SimpleObject)]
@@ -104,7 +105,10 @@ impl CustomerMutations {
                 city: input.city,
                 preferred_contact: input.preferred_contact.into(),
             },
-            registered_at: input.registered_at.unwrap_or_else(|| services.crm.now()),
+            registered_at: input
+                .registered_at
+                .map(Timestamp::utc)
+                .unwrap_or_else(|| services.crm.now()),
         };
         let options = WriteOptions {
             expected_version: None,
@@ -122,7 +126,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         input: ProfilePatchInput,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
         expected_version: Option<i64>,
     ) -> GqlResult<CustomerWriteResult> {
@@ -135,7 +139,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::UpdateProfile {
                     changes: patch(input)?,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -149,7 +153,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         channel: GqlMarketingChannel,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("grant {channel:?} {at:?}");
@@ -161,7 +165,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::GrantConsent {
                     channel: channel.into(),
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -175,7 +179,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         channel: GqlMarketingChannel,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("withdraw {channel:?} {at:?}");
@@ -187,7 +191,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::WithdrawConsent {
                     channel: channel.into(),
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -202,7 +206,7 @@ impl CustomerMutations {
         customer_id: String,
         tier: GqlTier,
         reason: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("tier {tier:?} {reason} {at:?}");
@@ -215,7 +219,7 @@ impl CustomerMutations {
                 Ok(CustomerCommand::ChangeTier {
                     tier: tier.into(),
                     reason,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -231,7 +235,7 @@ impl CustomerMutations {
         points: i64,
         reason: String,
         order_id: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("earn {points} {reason} {order_id:?} {at:?}");
@@ -245,7 +249,7 @@ impl CustomerMutations {
                     points,
                     reason,
                     order_id: parse::<OrderId>("orderId", order_id)?,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -260,7 +264,7 @@ impl CustomerMutations {
         customer_id: String,
         points: i64,
         reason: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("redeem {points} {reason} {at:?}");
@@ -273,7 +277,7 @@ impl CustomerMutations {
                 Ok(CustomerCommand::RedeemPoints {
                     points,
                     reason,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -289,7 +293,7 @@ impl CustomerMutations {
         customer_id: String,
         referee_id: String,
         reward_points: i64,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("referral {referee_id} {reward_points} {at:?}");
@@ -302,7 +306,7 @@ impl CustomerMutations {
                 Ok(CustomerCommand::RecordReferral {
                     referee: parse_customer_id(&referee_id)?,
                     reward_points,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -316,7 +320,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         tag: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("tag+ {tag} {at:?}");
@@ -328,7 +332,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::AddTag {
                     tag,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -342,7 +346,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         tag: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("tag- {tag} {at:?}");
@@ -354,7 +358,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::RemoveTag {
                     tag,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -368,7 +372,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         input: IssueCouponInput,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("coupon {input:?} {at:?}");
@@ -384,8 +388,8 @@ impl CustomerMutations {
                     currency: Currency::parse(&input.currency)
                         .map_err(|e| AppError::invalid_input("currency", e))?,
                     reason: input.reason,
-                    expires_at: input.expires_at,
-                    at: at.unwrap_or(now),
+                    expires_at: input.expires_at.map(Timestamp::utc),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,
@@ -421,7 +425,7 @@ impl CustomerMutations {
                     shipment_id: parse::<ShipmentId>("shipmentId", input.shipment_id)?,
                     return_id: parse::<ReturnId>("returnId", input.return_id)?,
                     case_id: parse::<CaseId>("caseId", input.case_id)?,
-                    occurred_at: input.occurred_at.unwrap_or(now),
+                    occurred_at: input.occurred_at.map(Timestamp::utc).unwrap_or(now),
                 }))
             },
             idempotency_key,
@@ -436,7 +440,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         input: CustomerNpsInput,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
         let text = format!("nps {input:?} {at:?}");
@@ -457,7 +461,7 @@ impl CustomerMutations {
                     order_id: parse::<OrderId>("orderId", input.order_id)?,
                     case_id: parse::<CaseId>("caseId", input.case_id)?,
                     comment: input.comment,
-                    at: at.unwrap_or(now),
+                    at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
             idempotency_key,

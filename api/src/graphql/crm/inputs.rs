@@ -1,13 +1,14 @@
 //! Customer mutation inputs and their parsing at the edge.
 
 use async_graphql::InputObject;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use waybill_domain::case::AgentId;
 use waybill_domain::customer::ProfileChange;
 
 use super::enums::*;
 use crate::error::AppError;
 use crate::graphql::orders::GqlSalesChannel;
+use crate::graphql::timestamp::Timestamp;
 
 pub(super) fn parse<T: std::str::FromStr>(
     field: &str,
@@ -37,7 +38,7 @@ pub struct RegisterCustomerInput {
     pub birthday: Option<NaiveDate>,
     pub city: Option<String>,
     pub preferred_contact: GqlContactChannel,
-    pub registered_at: Option<DateTime<Utc>>,
+    pub registered_at: Option<Timestamp>,
 }
 
 /// Fields to set; `clear` lists optional fields to empty (phone, email, birthday, city).
@@ -58,7 +59,7 @@ pub struct IssueCouponInput {
     pub amount: i64,
     pub currency: String,
     pub reason: String,
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(InputObject, Debug)]
@@ -74,7 +75,7 @@ pub struct InteractionInput {
     pub shipment_id: Option<String>,
     pub return_id: Option<String>,
     pub case_id: Option<String>,
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Timestamp>,
 }
 
 #[derive(InputObject, Debug)]

@@ -12,7 +12,7 @@ pub mod types;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, MergedObject, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use waybill_projections::cases::{self as case_rm, CaseCursor, CaseFilter};
 use waybill_projections::customers::analytics;
 use waybill_projections::customers::{self as customer_rm, CustomerFilter};
@@ -28,6 +28,7 @@ use super::error::GqlResult;
 use crate::auth::{Permission, Principal};
 use crate::error::AppError;
 use crate::graphql::orders::GqlSalesChannel;
+use crate::graphql::timestamp::Timestamp;
 use crate::services::Services;
 
 #[derive(MergedObject, Default)]
@@ -89,15 +90,15 @@ pub struct CaseFilterInput {
     pub agent: Option<String>,
     pub case_type: Option<GqlCaseType>,
     pub priority: Option<GqlPriority>,
-    pub opened_from: Option<DateTime<Utc>>,
-    pub opened_to: Option<DateTime<Utc>>,
+    pub opened_from: Option<Timestamp>,
+    pub opened_to: Option<Timestamp>,
 }
 
 /// A half-open period `[from, to)`; either end may be open.
 #[derive(InputObject, Default)]
 pub struct PeriodInput {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
 }
 
 #[derive(Default)]
@@ -217,7 +218,7 @@ impl CrmQueries {
                     tier: GqlTier::from_code(&view.tier),
                     segment: insight.rfm.as_ref().map(|r| r.segment.into()),
                     lifecycle_stage: insight.stage.into(),
-                    last_order_at: insight.stats.last_order_at,
+                    last_order_at: insight.stats.last_order_at.map(Timestamp::from),
                     reasons: churn_signals(insight),
                 })
             })
@@ -242,10 +243,14 @@ impl CrmQueries {
         authorize(ctx, Permission::ReadCrm)?;
         let services = services(ctx)?;
         let period = period.unwrap_or_default();
-        let kpis =
-            case_rm::kpi::service_kpis(&services.db, period.from, period.to, agent.as_deref())
-                .await
-                .map_err(AppError::from)?;
+        let kpis = case_rm::kpi::service_kpis(
+            &services.db,
+            period.from.map(Timestamp::utc),
+            period.to.map(Timestamp::utc),
+            agent.as_deref(),
+        )
+        .await
+        .map_err(AppError::from)?;
         Ok(kpis.into())
     }
 
@@ -292,8 +297,8 @@ impl CrmQueries {
             owner: f.agent,
             case_type: f.case_type.map(|t| t.code().to_string()),
             priority: f.priority.map(|p| p.code().to_string()),
-            opened_from: f.opened_from,
-            opened_to: f.opened_to,
+            opened_from: f.opened_from.map(Timestamp::utc),
+            opened_to: f.opened_to.map(Timestamp::utc),
         };
         let page = case_rm::list(&services.db, &filter, first, after.as_ref())
             .await

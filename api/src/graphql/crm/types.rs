@@ -2,13 +2,13 @@
 //! shown in full only to roles that may read it; others get it masked (see [`Privacy`]).
 
 use async_graphql::SimpleObject;
-use chrono::{DateTime, Utc};
 use waybill_projections::cases::CaseView;
 use waybill_projections::customers::analytics::Insight;
 use waybill_projections::customers::CustomerView;
 
 use super::enums::*;
 use crate::graphql::orders::GqlSalesChannel;
+use crate::graphql::timestamp::Timestamp;
 
 /// Whether the caller sees personal data in clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub struct PointsEntry {
     pub reason: String,
     pub order_id: Option<String>,
     pub balance: i64,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -109,8 +109,8 @@ pub struct Coupon {
     pub amount: i64,
     pub currency: String,
     pub reason: String,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub issued_at: DateTime<Utc>,
+    pub expires_at: Option<Timestamp>,
+    pub issued_at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -124,7 +124,7 @@ pub struct InteractionEntry {
     pub agent: Option<String>,
     pub order_id: Option<String>,
     pub case_id: Option<String>,
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -134,7 +134,7 @@ pub struct NpsAnswer {
     pub order_id: Option<String>,
     pub case_id: Option<String>,
     pub comment: Option<String>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -144,8 +144,8 @@ pub struct CustomerOrders {
     pub refunded: i64,
     pub net: i64,
     pub average_order_value: Option<i64>,
-    pub first_order_at: Option<DateTime<Utc>>,
-    pub last_order_at: Option<DateTime<Utc>>,
+    pub first_order_at: Option<Timestamp>,
+    pub last_order_at: Option<Timestamp>,
     pub refunds: i32,
     /// Returns (RMAs) raised on the customer's orders.
     pub returns: i64,
@@ -185,7 +185,7 @@ pub struct CaseSummary {
     pub case_type: Option<GqlCaseType>,
     pub subject: String,
     pub owner: String,
-    pub opened_at: DateTime<Utc>,
+    pub opened_at: Timestamp,
     pub breaches: i32,
 }
 
@@ -211,7 +211,7 @@ pub struct Customer {
     pub lifecycle_stage: GqlLifecycleStage,
     pub churn_signals: Vec<ChurnSignal>,
     pub clv: Clv,
-    pub registered_at: DateTime<Utc>,
+    pub registered_at: Timestamp,
     pub version: i64,
 }
 
@@ -271,7 +271,7 @@ impl Customer {
                     reason: p.reason.clone(),
                     order_id: p.order_id.clone(),
                     balance: p.balance,
-                    at: p.at,
+                    at: p.at.into(),
                 })
                 .collect(),
             tags: view.tags.clone(),
@@ -283,8 +283,8 @@ impl Customer {
                     amount: c.amount_minor,
                     currency: c.currency.clone(),
                     reason: c.reason.clone(),
-                    expires_at: c.expires_at,
-                    issued_at: c.issued_at,
+                    expires_at: c.expires_at.map(Timestamp::from),
+                    issued_at: c.issued_at.into(),
                 })
                 .collect(),
             interactions: view
@@ -300,7 +300,7 @@ impl Customer {
                     agent: i.agent.as_ref().map(|a| a.to_string()),
                     order_id: i.order_id.map(|o| o.to_string()),
                     case_id: i.case_id.map(|c| c.to_string()),
-                    occurred_at: i.occurred_at,
+                    occurred_at: i.occurred_at.into(),
                 })
                 .collect(),
             nps: view
@@ -312,7 +312,7 @@ impl Customer {
                     order_id: n.order_id.clone(),
                     case_id: n.case_id.clone(),
                     comment: n.comment.clone(),
-                    at: n.at,
+                    at: n.at.into(),
                 })
                 .collect(),
             orders: CustomerOrders {
@@ -321,8 +321,8 @@ impl Customer {
                 refunded: s.refunded_minor,
                 net: s.net_minor,
                 average_order_value: s.aov_minor,
-                first_order_at: s.first_order_at,
-                last_order_at: s.last_order_at,
+                first_order_at: s.first_order_at.map(Timestamp::from),
+                last_order_at: s.last_order_at.map(Timestamp::from),
                 refunds: small(s.refunds),
                 returns,
             },
@@ -351,7 +351,7 @@ impl Customer {
                 predictive: insight.predictive_clv.map(|p| p.value_minor),
                 observed_days: insight.predictive_clv.map(|p| p.observed_days),
             },
-            registered_at: view.registered_at,
+            registered_at: view.registered_at.into(),
             version: view.version,
         }
     }
@@ -365,7 +365,7 @@ impl From<&CaseView> for CaseSummary {
             case_type: GqlCaseType::from_code(&c.case_type),
             subject: c.subject.clone(),
             owner: c.owner.clone(),
-            opened_at: c.opened_at,
+            opened_at: c.opened_at.into(),
             breaches: small(c.breaches()),
         }
     }
@@ -379,6 +379,6 @@ pub struct ChurnWatch {
     pub tier: Option<GqlTier>,
     pub segment: Option<GqlRfmSegment>,
     pub lifecycle_stage: GqlLifecycleStage,
-    pub last_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<Timestamp>,
     pub reasons: Vec<ChurnSignal>,
 }

@@ -1,7 +1,7 @@
 //! Sites and the own fleet: admin mutations, `sites` and `vehicles` queries.
 
 use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject};
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::NaiveTime;
 use waybill_domain::ids::{PickupPointId, VehicleId, WarehouseId};
 use waybill_domain::network::{
     OpeningHours, SiteCommand, SiteDetails, SiteId, SiteKind, VehicleCommand, VehicleSpec,
@@ -14,6 +14,7 @@ use super::orders::AddressInput;
 use crate::auth::Permission;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 /// The answer to a write on one stream, once the events are durable.
 #[derive(SimpleObject)]
@@ -141,8 +142,8 @@ pub struct Site {
     pub closes: Option<NaiveTime>,
     /// open or closed.
     pub status: String,
-    pub registered_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
+    pub registered_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
     pub version: i64,
 }
 
@@ -159,8 +160,8 @@ impl From<SiteView> for Site {
             opens: v.opens,
             closes: v.closes,
             status: v.status,
-            registered_at: v.registered_at,
-            closed_at: v.closed_at,
+            registered_at: v.registered_at.into(),
+            closed_at: v.closed_at.map(Timestamp::from),
             version: v.version,
         }
     }
@@ -177,7 +178,7 @@ pub struct Vehicle {
     pub average_speed_kmh: u16,
     /// active or retired.
     pub status: String,
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
     pub version: i64,
 }
 
@@ -192,7 +193,7 @@ impl From<VehicleView> for Vehicle {
             shift_end: v.shift_end,
             average_speed_kmh: v.average_speed_kmh,
             status: v.status,
-            updated_at: v.updated_at,
+            updated_at: v.updated_at.into(),
             version: v.version,
         }
     }

@@ -12,6 +12,7 @@ use waybill_domain::values::{ExternalOrderNumber, Quantity, Sku};
 
 use super::enums::GqlSalesChannel;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 fn invalid(e: ValidationError) -> AppError {
     AppError::invalid_input(field_of(&e), &e)
@@ -82,8 +83,8 @@ pub struct DeliveryInput {
     /// Required for SELF_PICKUP.
     pub pickup_point: Option<String>,
     /// Required for SCHEDULED.
-    pub window_start: Option<DateTime<Utc>>,
-    pub window_end: Option<DateTime<Utc>>,
+    pub window_start: Option<Timestamp>,
+    pub window_end: Option<Timestamp>,
 }
 
 #[derive(InputObject, Debug)]
@@ -147,7 +148,7 @@ pub struct PlaceOrderInput {
     #[graphql(default)]
     pub shipping_fee: i64,
     /// When the channel took the order; defaults to now.
-    pub placed_at: Option<DateTime<Utc>>,
+    pub placed_at: Option<Timestamp>,
 }
 
 impl PlaceOrderInput {
@@ -180,7 +181,7 @@ impl PlaceOrderInput {
             delivery: self.delivery.parse()?,
             promotions,
             shipping_fee_minor: self.shipping_fee,
-            placed_at: self.placed_at.unwrap_or(now),
+            placed_at: self.placed_at.map(Timestamp::utc).unwrap_or(now),
         })
     }
 }
@@ -221,7 +222,9 @@ impl DeliveryInput {
                 DeliveryMode::self_pickup(point).map_err(invalid)
             }
             DeliveryModeKind::Scheduled => match (self.window_start, self.window_end) {
-                (Some(start), Some(end)) => DeliveryMode::scheduled(start, end).map_err(invalid),
+                (Some(start), Some(end)) => {
+                    DeliveryMode::scheduled(start.utc(), end.utc()).map_err(invalid)
+                }
                 _ => Err(AppError::invalid_input(
                     "delivery.window",
                     "SCHEDULED needs windowStart and windowEnd",

@@ -6,7 +6,6 @@ mod types;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use waybill_domain::order::OrderCommand;
 use waybill_projections::orders::{self, OrderCursor, OrderFilter};
 
@@ -20,6 +19,7 @@ use crate::auth::Permission;
 use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 /// The answer to an order mutation: returned once the events are durable.
 #[derive(SimpleObject)]
@@ -66,9 +66,9 @@ pub struct OrderFilterInput {
     pub channel: Option<GqlSalesChannel>,
     pub customer_id: Option<String>,
     /// Placed at or after.
-    pub placed_from: Option<DateTime<Utc>>,
+    pub placed_from: Option<Timestamp>,
     /// Placed before.
-    pub placed_to: Option<DateTime<Utc>>,
+    pub placed_to: Option<Timestamp>,
 }
 
 #[derive(Default)]
@@ -122,8 +122,8 @@ impl OrderQueries {
             status: f.status.map(|s| s.code().to_string()),
             channel: f.channel.map(|c| c.code().to_string()),
             customer_id: f.customer_id,
-            placed_from: f.placed_from,
-            placed_to: f.placed_to,
+            placed_from: f.placed_from.map(Timestamp::utc),
+            placed_to: f.placed_to.map(Timestamp::utc),
         };
         let page = orders::list(&services.db, &filter, first, after.as_ref())
             .await
@@ -324,7 +324,7 @@ impl OrderMutations {
         &self,
         ctx: &Context<'_>,
         order_id: String,
-        delivered_at: Option<DateTime<Utc>>,
+        delivered_at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
@@ -335,7 +335,7 @@ impl OrderMutations {
         );
         let now = request(ctx)?.received_at;
         let command = Ok(OrderCommand::MarkDelivered {
-            delivered_at: delivered_at.unwrap_or(now),
+            delivered_at: delivered_at.map(Timestamp::utc).unwrap_or(now),
         });
         order_write(ctx, Permission::RecordDelivery, &order_id, command, write).await
     }

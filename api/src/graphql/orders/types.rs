@@ -1,11 +1,12 @@
 //! GraphQL output types for orders, converted from the read model.
 
 use async_graphql::{Json, SimpleObject};
-use chrono::{DateTime, Utc};
 use waybill_domain::order::{AppliedPromotion, PromotionRequest};
 use waybill_projections::orders::OrderView;
 
 use super::enums::{GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
+
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 pub struct OrderLineView {
@@ -59,7 +60,7 @@ pub struct OrderRefund {
     pub method: String,
     pub reference: String,
     pub return_id: Option<String>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -85,11 +86,11 @@ pub struct Order {
     pub cancel_reason: Option<String>,
     pub shipping_address: Json<serde_json::Value>,
     pub delivery: Json<serde_json::Value>,
-    pub placed_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
+    pub placed_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
     /// Stream version this view reflects.
     pub version: i64,
 }
@@ -171,7 +172,7 @@ impl From<OrderView> for Order {
                     method: r.method,
                     reference: r.reference,
                     return_id: r.return_id,
-                    at: r.at,
+                    at: r.at.into(),
                 })
                 .collect(),
             shipment_references: v.shipment_references,
@@ -179,11 +180,11 @@ impl From<OrderView> for Order {
             cancel_reason: v.cancel_reason,
             shipping_address: Json(v.shipping_address),
             delivery: Json(v.delivery),
-            placed_at: v.placed_at,
-            delivered_at: v.delivered_at,
-            completed_at: v.completed_at,
-            cancelled_at: v.cancelled_at,
-            updated_at: v.updated_at,
+            placed_at: v.placed_at.into(),
+            delivered_at: v.delivered_at.map(Timestamp::from),
+            completed_at: v.completed_at.map(Timestamp::from),
+            cancelled_at: v.cancelled_at.map(Timestamp::from),
+            updated_at: v.updated_at.into(),
             version: v.version,
         }
     }

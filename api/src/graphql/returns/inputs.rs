@@ -14,6 +14,7 @@ use super::enums::{
 use crate::commands::returns::{NewReturn, ReturnRefundRequest};
 use crate::error::AppError;
 use crate::graphql::orders::{text, GqlSalesChannel};
+use crate::graphql::timestamp::Timestamp;
 
 fn invalid(field: &str, e: ValidationError) -> AppError {
     AppError::invalid_input(field, &e)
@@ -91,7 +92,7 @@ pub struct RequestReturnInput {
     pub photo_refs: Vec<String>,
     pub requested_resolution: GqlResolution,
     /// When the customer asked; defaults to now. The return window is checked against it.
-    pub requested_at: Option<DateTime<Utc>>,
+    pub requested_at: Option<Timestamp>,
 }
 
 impl RequestReturnInput {
@@ -114,7 +115,7 @@ impl RequestReturnInput {
             reason: self.reason.into(),
             photo_refs: self.photo_refs,
             requested_resolution: self.requested_resolution.into(),
-            requested_at: self.requested_at.unwrap_or(now),
+            requested_at: self.requested_at.map(Timestamp::utc).unwrap_or(now),
         })
     }
 }
@@ -195,7 +196,7 @@ pub struct RefundReturnInput {
     /// The agent giving the refund; defaults to the caller's key.
     pub agent: Option<String>,
     /// Defaults to now.
-    pub at: Option<DateTime<Utc>>,
+    pub at: Option<Timestamp>,
 }
 
 impl RefundReturnInput {
@@ -208,7 +209,7 @@ impl RefundReturnInput {
             policy: self.policy.map(Into::into),
             note: self.note.map(|n| text("note", n, 1000)).transpose()?,
             agent: person("agent", self.agent, key_id)?,
-            at: self.at.unwrap_or(now),
+            at: self.at.map(Timestamp::utc).unwrap_or(now),
         })
     }
 }
@@ -223,7 +224,7 @@ pub struct ReturnFilterInput {
     pub channel: Option<GqlSalesChannel>,
     pub reason: Option<GqlReturnReason>,
     /// Requested at or after.
-    pub requested_from: Option<DateTime<Utc>>,
+    pub requested_from: Option<Timestamp>,
     /// Requested before.
-    pub requested_to: Option<DateTime<Utc>>,
+    pub requested_to: Option<Timestamp>,
 }

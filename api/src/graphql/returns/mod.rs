@@ -13,7 +13,7 @@ mod types;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use waybill_domain::order::OrderCommand;
 use waybill_domain::returns::ReturnCommand;
 use waybill_projections::returns::analytics::{self, AnalyticsFilter, Period};
@@ -35,6 +35,7 @@ use crate::commands::context::RequestContext;
 use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 use crate::services::Services;
 
 /// The answer to a return mutation: returned once the events are durable.
@@ -159,8 +160,8 @@ impl ReturnQueries {
             stage: f.stage.map(Into::into),
             channel: f.channel.map(|c| c.code().to_string()),
             reason: f.reason.map(|r| r.code().to_string()),
-            requested_from: f.requested_from,
-            requested_to: f.requested_to,
+            requested_from: f.requested_from.map(Timestamp::utc),
+            requested_to: f.requested_to.map(Timestamp::utc),
         };
         let page = returns::list(&services.db, &filter, first, after.as_ref())
             .await
@@ -201,8 +202,8 @@ impl ReturnQueries {
     async fn return_analytics(
         &self,
         ctx: &Context<'_>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
         channel: Option<GqlSalesChannel>,
         #[graphql(default)] period: RefundPeriod,
         consistent_with: Option<i64>,
@@ -216,8 +217,8 @@ impl ReturnQueries {
         )
         .await?;
         let filter = AnalyticsFilter {
-            from,
-            to,
+            from: from.map(Timestamp::utc),
+            to: to.map(Timestamp::utc),
             channel: channel.map(|c| c.code().to_string()),
         };
         let period = match period {
@@ -245,8 +246,8 @@ struct AnalyticsParts {
 impl AnalyticsParts {
     fn with(
         self,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
         channel: Option<GqlSalesChannel>,
     ) -> ReturnAnalytics {
         ReturnAnalytics {

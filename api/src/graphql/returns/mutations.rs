@@ -2,6 +2,8 @@
 
 use super::*;
 
+use crate::graphql::timestamp::Timestamp;
+
 #[derive(Default)]
 pub struct ReturnMutations;
 
@@ -59,7 +61,7 @@ impl ReturnMutations {
         return_id: String,
         note: Option<String>,
         agent: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -76,7 +78,7 @@ impl ReturnMutations {
                 Ok(ReturnCommand::Approve {
                     agent: person("agent", agent, &req.principal.key_id)?,
                     note: note.map(|n| text("note", n, 2000)).transpose()?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -91,7 +93,7 @@ impl ReturnMutations {
         return_id: String,
         reason: String,
         agent: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -108,7 +110,7 @@ impl ReturnMutations {
                 Ok(ReturnCommand::Reject {
                     agent: person("agent", agent, &req.principal.key_id)?,
                     reason: text("reason", reason, 2000)?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -125,7 +127,7 @@ impl ReturnMutations {
         return_id: String,
         carrier: String,
         tracking_number: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -142,7 +144,7 @@ impl ReturnMutations {
                 &return_id,
                 carrier,
                 tracking_number,
-                at.unwrap_or(req.received_at),
+                at.unwrap_or(req.received_at.into()).utc(),
                 &write,
             )
             .await?
@@ -155,7 +157,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         pickup_point_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -171,7 +173,7 @@ impl ReturnMutations {
             |req| {
                 Ok(ReturnCommand::DropOff {
                     pickup_point_id: inputs::pickup_point_id(&pickup_point_id)?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -187,7 +189,7 @@ impl ReturnMutations {
         warehouse_id: String,
         lines: Vec<ReceivedLineInput>,
         staff: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -205,7 +207,7 @@ impl ReturnMutations {
                     warehouse_id: inputs::warehouse_id(&warehouse_id)?,
                     lines: received_lines(lines)?,
                     staff: person("staff", staff, &req.principal.key_id)?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -220,7 +222,7 @@ impl ReturnMutations {
         return_id: String,
         lines: Vec<InspectedLineInput>,
         inspector: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -237,7 +239,7 @@ impl ReturnMutations {
                 Ok(ReturnCommand::Inspect {
                     lines: inspected_lines(lines)?,
                     inspector: person("inspector", inspector, &req.principal.key_id)?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -282,7 +284,7 @@ impl ReturnMutations {
         return_id: String,
         lines: Vec<FulfilLineInput>,
         agent: Option<String>,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -301,7 +303,7 @@ impl ReturnMutations {
                 &return_id,
                 lines,
                 agent,
-                at.unwrap_or(req.received_at),
+                at.unwrap_or(req.received_at.into()).utc(),
                 &write,
             )
             .await?
@@ -314,7 +316,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         vendor: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -330,7 +332,7 @@ impl ReturnMutations {
             |req| {
                 Ok(ReturnCommand::SendForRepair {
                     vendor: text("vendor", vendor, 200)?,
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -343,7 +345,7 @@ impl ReturnMutations {
         &self,
         ctx: &Context<'_>,
         return_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -358,7 +360,7 @@ impl ReturnMutations {
             &return_id,
             |req| {
                 Ok(ReturnCommand::CompleteRepair {
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -371,7 +373,7 @@ impl ReturnMutations {
         &self,
         ctx: &Context<'_>,
         return_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -383,7 +385,12 @@ impl ReturnMutations {
             format!("returnRepairedItem {return_id} {at:?}"),
         );
         Ok(services(ctx)?
-            .return_repaired_item(req, &return_id, at.unwrap_or(req.received_at), &write)
+            .return_repaired_item(
+                req,
+                &return_id,
+                at.unwrap_or(req.received_at.into()).utc(),
+                &write,
+            )
             .await?
             .into())
     }
@@ -393,7 +400,7 @@ impl ReturnMutations {
         &self,
         ctx: &Context<'_>,
         return_id: String,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
@@ -408,7 +415,7 @@ impl ReturnMutations {
             &return_id,
             |req| {
                 Ok(ReturnCommand::Close {
-                    at: at.unwrap_or(req.received_at),
+                    at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
             write,
@@ -428,7 +435,7 @@ impl ReturnMutations {
         reference: String,
         reason: String,
         #[graphql(default)] includes_shipping: bool,
-        at: Option<DateTime<Utc>>,
+        at: Option<Timestamp>,
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
@@ -448,7 +455,7 @@ impl ReturnMutations {
             return_id: None,
             reason: text("reason", reason, 1000)?,
             includes_shipping,
-            at: at.unwrap_or(req.received_at),
+            at: at.unwrap_or(req.received_at.into()).utc(),
         };
         Ok(services(ctx)?
             .record_refund(req, &order_id, command, &write)

@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::graphql::context::{authorize, services};
 use crate::graphql::error::GqlResult;
 use crate::graphql::orders::{GqlSalesChannel, Order};
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 pub struct ReturnLineNode {
@@ -41,7 +42,7 @@ pub struct ReturnReview {
     pub agent: String,
     /// The approval note, or the reason for the rejection.
     pub note: Option<String>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -53,7 +54,7 @@ pub struct ReturnLogistics {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub pickup_point_id: Option<String>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -62,7 +63,7 @@ pub struct ReturnReceipt {
     pub staff: String,
     /// Every requested unit arrived.
     pub complete: bool,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -78,7 +79,7 @@ pub struct ReturnInspection {
     pub warehouse_id: String,
     pub lines: Vec<InspectedLine>,
     pub inspector: String,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 /// A refund paid for the return; the order shows the same reference with this return's id.
@@ -90,7 +91,7 @@ pub struct ReturnRefund {
     pub reference: String,
     pub policy: GqlRefundPolicy,
     pub agent: String,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -105,7 +106,7 @@ pub struct ReturnExchange {
     pub replacement_shipment_id: String,
     pub lines: Vec<ExchangeLine>,
     pub agent: String,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -113,9 +114,9 @@ pub struct ReturnRepair {
     pub vendor: String,
     /// sent_for_repair, repaired or returned_to_customer.
     pub stage: String,
-    pub sent_at: DateTime<Utc>,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
+    pub sent_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub returned_at: Option<Timestamp>,
     /// The shipment taking the repaired item back.
     pub shipment_id: Option<String>,
 }
@@ -132,8 +133,8 @@ pub struct ReturnStep {
     pub actor_role: Option<String>,
     pub correlation_id: Option<String>,
     /// Business time of the step.
-    pub at: DateTime<Utc>,
-    pub recorded_at: DateTime<Utc>,
+    pub at: Timestamp,
+    pub recorded_at: Timestamp,
 }
 
 /// A return (RMA) as the read model shows it. Money is in the order's minor units.
@@ -148,7 +149,7 @@ pub struct ReturnNode {
     pub status: Option<GqlReturnStatus>,
     pub stage: GqlReturnStage,
     /// When the return entered its current stage.
-    pub stage_since: DateTime<Utc>,
+    pub stage_since: Timestamp,
     /// Where the goods were received, or until then the warehouse that shipped the order.
     pub warehouse_id: Option<String>,
     pub photo_refs: Vec<String>,
@@ -160,9 +161,9 @@ pub struct ReturnNode {
     /// The order's captured and refunded totals when the return was requested.
     pub order_captured_at_request: i64,
     pub order_refunded_at_request: i64,
-    pub delivered_at: DateTime<Utc>,
+    pub delivered_at: Timestamp,
     pub window_days: i64,
-    pub window_closes_at: Option<DateTime<Utc>>,
+    pub window_closes_at: Option<Timestamp>,
     pub review: Option<ReturnReview>,
     pub logistics: Option<ReturnLogistics>,
     pub receipt: Option<ReturnReceipt>,
@@ -176,11 +177,11 @@ pub struct ReturnNode {
     pub exchange: Option<ReturnExchange>,
     pub repair: Option<ReturnRepair>,
     pub outcome: Option<GqlReturnOutcome>,
-    pub requested_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
+    pub requested_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
     pub timeline: Vec<ReturnStep>,
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
     /// Stream version this view reflects.
     pub version: i64,
 }
@@ -189,12 +190,12 @@ pub struct ReturnNode {
 impl ReturnNode {
     /// Seconds since the request, at query time.
     async fn age_seconds(&self) -> i64 {
-        (Utc::now() - self.requested_at).num_seconds().max(0)
+        (Utc::now() - self.requested_at.utc()).num_seconds().max(0)
     }
 
     /// Seconds in the current stage, at query time.
     async fn in_stage_seconds(&self) -> i64 {
-        (Utc::now() - self.stage_since).num_seconds().max(0)
+        (Utc::now() - self.stage_since.utc()).num_seconds().max(0)
     }
 
     /// The order the goods were bought on.
@@ -259,7 +260,7 @@ impl From<ReturnRecord> for ReturnNode {
             requested_resolution: GqlResolution::from_code(&requested_resolution),
             status: GqlReturnStatus::from_code(&status),
             stage: stage.into(),
-            stage_since,
+            stage_since: stage_since.into(),
             warehouse_id,
             photo_refs,
             lines: lines
@@ -279,15 +280,15 @@ impl From<ReturnRecord> for ReturnNode {
             shipping_fee: shipping_fee_minor,
             order_captured_at_request: order_captured_minor,
             order_refunded_at_request: order_refunded_minor,
-            delivered_at,
+            delivered_at: delivered_at.into(),
             window_days: i64::from(window_days),
-            window_closes_at,
+            window_closes_at: window_closes_at.map(Timestamp::from),
             review: review.map(|r| ReturnReview {
                 decision: GqlReviewDecision::from_code(&r.decision)
                     .unwrap_or(GqlReviewDecision::Rejected),
                 agent: r.agent,
                 note: r.note,
-                at: r.at,
+                at: r.at.into(),
             }),
             logistics: logistics.map(|l| ReturnLogistics {
                 kind: l.kind,
@@ -295,13 +296,13 @@ impl From<ReturnRecord> for ReturnNode {
                 carrier: l.carrier,
                 tracking_number: l.tracking_number,
                 pickup_point_id: l.pickup_point_id,
-                at: l.at,
+                at: l.at.into(),
             }),
             receipt: receipt.map(|r| ReturnReceipt {
                 warehouse_id: r.warehouse_id,
                 staff: r.staff,
                 complete: r.complete,
-                at: r.at,
+                at: r.at.into(),
             }),
             inspection: inspection.map(|i| ReturnInspection {
                 warehouse_id: i.warehouse_id,
@@ -318,7 +319,7 @@ impl From<ReturnRecord> for ReturnNode {
                     })
                     .collect(),
                 inspector: i.inspector,
-                at: i.at,
+                at: i.at.into(),
             }),
             refunds: refunds
                 .into_iter()
@@ -330,7 +331,7 @@ impl From<ReturnRecord> for ReturnNode {
                     policy: GqlRefundPolicy::from_code(&r.policy)
                         .unwrap_or(GqlRefundPolicy::AfterReceipt),
                     agent: r.agent,
-                    at: r.at,
+                    at: r.at.into(),
                 })
                 .collect(),
             refunded: refunded_minor,
@@ -347,20 +348,20 @@ impl From<ReturnRecord> for ReturnNode {
                     })
                     .collect(),
                 agent: e.agent,
-                at: e.at,
+                at: e.at.into(),
             }),
             repair: repair.map(|r| ReturnRepair {
                 vendor: r.vendor,
                 stage: r.stage,
-                sent_at: r.sent_at,
-                completed_at: r.completed_at,
-                returned_at: r.returned_at,
+                sent_at: r.sent_at.into(),
+                completed_at: r.completed_at.map(Timestamp::from),
+                returned_at: r.returned_at.map(Timestamp::from),
                 shipment_id: r.shipment_id,
             }),
             outcome: outcome.as_deref().and_then(GqlReturnOutcome::from_code),
-            requested_at,
-            resolved_at,
-            closed_at,
+            requested_at: requested_at.into(),
+            resolved_at: resolved_at.map(Timestamp::from),
+            closed_at: closed_at.map(Timestamp::from),
             timeline: timeline
                 .into_iter()
                 .map(|s| ReturnStep {
@@ -370,11 +371,11 @@ impl From<ReturnRecord> for ReturnNode {
                     actor_key_id: s.actor_key_id,
                     actor_role: s.actor_role,
                     correlation_id: s.correlation_id,
-                    at: s.at,
-                    recorded_at: s.recorded_at,
+                    at: s.at.into(),
+                    recorded_at: s.recorded_at.into(),
                 })
                 .collect(),
-            updated_at,
+            updated_at: updated_at.into(),
             version,
         }
     }
@@ -405,7 +406,7 @@ impl Order {
 pub struct ReturnQueueStage {
     pub count: i64,
     /// When the longest-waiting return entered this queue.
-    pub oldest_since: Option<DateTime<Utc>>,
+    pub oldest_since: Option<Timestamp>,
     pub oldest_age_seconds: Option<i64>,
     pub average_age_seconds: Option<i64>,
 }
@@ -414,7 +415,7 @@ impl ReturnQueueStage {
     fn at(stage: &QueueStage, now: DateTime<Utc>) -> Self {
         ReturnQueueStage {
             count: stage.count,
-            oldest_since: stage.oldest_since,
+            oldest_since: stage.oldest_since.map(Timestamp::from),
             oldest_age_seconds: stage.oldest_age_seconds(now),
             average_age_seconds: stage.average_age_seconds(now),
         }
@@ -572,8 +573,8 @@ impl From<ResolutionTimes> for ResolutionTime {
 /// refunds by refund time).
 #[derive(SimpleObject)]
 pub struct ReturnAnalytics {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
     pub channel: Option<GqlSalesChannel>,
     pub totals: ReturnTotals,
     /// Returned units / ordered units per SKU.

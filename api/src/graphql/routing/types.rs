@@ -2,11 +2,12 @@
 //! the planning outcome.
 
 use async_graphql::{InputObject, Json, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use waybill_projections::routing::{DeliveryStopView, RouteView};
 
 use crate::commands::routing::PlanOutcome;
 use crate::graphql::orders::CoordinatesInput;
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 pub struct DeliveryStop {
@@ -16,8 +17,8 @@ pub struct DeliveryStop {
     pub delivery_date: NaiveDate,
     pub lat: f64,
     pub lon: f64,
-    pub window_start: Option<DateTime<Utc>>,
-    pub window_end: Option<DateTime<Utc>>,
+    pub window_start: Option<Timestamp>,
+    pub window_end: Option<Timestamp>,
     pub weight_grams: i64,
     pub parcels: i64,
     pub priority: i32,
@@ -35,8 +36,8 @@ impl From<DeliveryStopView> for DeliveryStop {
             delivery_date: v.delivery_date,
             lat: v.lat,
             lon: v.lon,
-            window_start: v.window_start,
-            window_end: v.window_end,
+            window_start: v.window_start.map(Timestamp::from),
+            window_end: v.window_end.map(Timestamp::from),
             weight_grams: v.weight_grams,
             parcels: v.parcels,
             priority: i32::from(v.priority),
@@ -51,8 +52,8 @@ pub struct RouteStop {
     pub shipment_id: String,
     pub sequence: i64,
     /// When service starts (inside the stop's window).
-    pub eta: DateTime<Utc>,
-    pub departure: DateTime<Utc>,
+    pub eta: Timestamp,
+    pub departure: Timestamp,
     /// completed or failed, once recorded.
     pub outcome: Option<String>,
     pub failure_reason: Option<String>,
@@ -78,9 +79,9 @@ pub struct Route {
     pub distance_m: i64,
     pub duration_s: i64,
     pub solver: SolverView,
-    pub planned_at: DateTime<Utc>,
-    pub dispatched_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
+    pub planned_at: Timestamp,
+    pub dispatched_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
     pub version: i64,
 }
 
@@ -99,8 +100,8 @@ impl From<RouteView> for Route {
                 .map(|s| RouteStop {
                     shipment_id: s.shipment_id,
                     sequence: i64::from(s.sequence),
-                    eta: s.eta,
-                    departure: s.departure,
+                    eta: s.eta.into(),
+                    departure: s.departure.into(),
                     outcome: s.outcome,
                     failure_reason: s.failure_reason,
                 })
@@ -112,9 +113,9 @@ impl From<RouteView> for Route {
                 version: v.solver.version,
                 settings: Json(v.solver.settings),
             },
-            planned_at: v.planned_at,
-            dispatched_at: v.dispatched_at,
-            closed_at: v.closed_at,
+            planned_at: v.planned_at.into(),
+            dispatched_at: v.dispatched_at.map(Timestamp::from),
+            closed_at: v.closed_at.map(Timestamp::from),
             version: v.version,
         }
     }
@@ -181,8 +182,8 @@ impl From<PlanOutcome> for PlanRoutesResult {
                         .map(|s| RouteStop {
                             shipment_id: s.shipment_id.to_string(),
                             sequence: i64::from(s.sequence),
-                            eta: s.eta,
-                            departure: s.departure,
+                            eta: s.eta.into(),
+                            departure: s.departure.into(),
                             outcome: None,
                             failure_reason: None,
                         })

@@ -13,6 +13,7 @@ use waybill_domain::{Quantity, Sku};
 use crate::commands::shipments::CarrierScan;
 use crate::error::AppError;
 use crate::graphql::orders::{AddressInput, DeliveryInput};
+use crate::graphql::timestamp::Timestamp;
 
 fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
     AppError::invalid_input(field, e)
@@ -61,8 +62,8 @@ pub struct CreateShipmentInput {
     pub carrier: String,
     pub tracking_number: Option<String>,
     pub destination: AddressInput,
-    pub promised_handover_by: Option<DateTime<Utc>>,
-    pub promised_delivery_by: Option<DateTime<Utc>>,
+    pub promised_handover_by: Option<Timestamp>,
+    pub promised_delivery_by: Option<Timestamp>,
     #[graphql(default)]
     pub priority: i32,
 }
@@ -135,8 +136,8 @@ impl CreateShipmentInput {
                 .map(tracking_number)
                 .transpose()?,
             destination: self.destination.parse()?,
-            promised_handover_by: self.promised_handover_by,
-            promised_delivery_by: self.promised_delivery_by,
+            promised_handover_by: self.promised_handover_by.map(Timestamp::utc),
+            promised_delivery_by: self.promised_delivery_by.map(Timestamp::utc),
             priority: u8::try_from(self.priority)
                 .map_err(|_| invalid("priority", "priority must be 0 to 255"))?,
             created_at: now,
@@ -153,7 +154,7 @@ pub struct TrackingScanInput {
     /// in_transit, out_for_delivery, delivery_attempt_failed, available_for_pickup,
     /// delivered, exception, returned_to_sender, info_received.
     pub status: String,
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Timestamp,
     pub location: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -178,7 +179,7 @@ impl TrackingScanInput {
             "tracking_number": self.tracking_number,
             "carrier_event_id": self.event_id,
             "status": self.status,
-            "occurred_at": self.occurred_at,
+            "occurred_at": self.occurred_at.utc(),
             "location": self.location,
             "coordinates": coordinates,
             "details": self.details.map(|d| d.0),

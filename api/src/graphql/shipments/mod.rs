@@ -6,7 +6,6 @@ mod types;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, Subscription};
-use chrono::{DateTime, Utc};
 use futures::stream::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 use waybill_domain::shipment::ShipmentCommand;
@@ -23,6 +22,7 @@ use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::commands::shipments::ScanOutcome;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -174,19 +174,21 @@ impl ShipmentQueries {
     async fn carrier_scorecard(
         &self,
         ctx: &Context<'_>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        from: Timestamp,
+        to: Timestamp,
     ) -> GqlResult<Vec<CarrierScoreView>> {
         authorize(ctx, Permission::ReadShipments)?;
         if from >= to {
             return Err(AppError::invalid_input("from", "from must be before to").into());
         }
-        Ok(shipments::scorecard(&services(ctx)?.db, from, to)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(
+            shipments::scorecard(&services(ctx)?.db, from.utc(), to.utc())
+                .await
+                .map_err(AppError::from)?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
 }
 

@@ -1,14 +1,15 @@
 //! GraphQL output types for shipments, the board and the scorecard.
 
 use async_graphql::{Json, SimpleObject};
-use chrono::{DateTime, Utc};
 use waybill_projections::shipments::{CarrierScore, ShipmentView, WarehouseBoard};
+
+use crate::graphql::timestamp::Timestamp;
 
 #[derive(SimpleObject)]
 pub struct Checkpoint {
     pub status: String,
     pub location: Option<String>,
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Timestamp,
     /// False when kept as history only (older than the state, or after a terminal state).
     pub applied: bool,
     pub details: Option<Json<serde_json::Value>>,
@@ -18,7 +19,7 @@ pub struct Checkpoint {
 pub struct StaffStepView {
     pub action: String,
     pub staff: String,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
@@ -42,11 +43,11 @@ pub struct Shipment {
     pub delivery: Json<serde_json::Value>,
     pub priority: i32,
     pub route_id: Option<String>,
-    pub promised_handover_by: Option<DateTime<Utc>>,
-    pub promised_delivery_by: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub handed_over_at: Option<DateTime<Utc>>,
-    pub delivered_at: Option<DateTime<Utc>>,
+    pub promised_handover_by: Option<Timestamp>,
+    pub promised_delivery_by: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub handed_over_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
     pub failed_attempts: i32,
     pub staff: Vec<StaffStepView>,
     /// Every carrier checkpoint in arrival order, applied or not.
@@ -83,11 +84,11 @@ impl From<ShipmentView> for Shipment {
             delivery: Json(v.delivery),
             priority: i32::from(v.priority),
             route_id: v.route_id,
-            promised_handover_by: v.promised_handover_by,
-            promised_delivery_by: v.promised_delivery_by,
-            created_at: v.created_at,
-            handed_over_at: v.handed_over_at,
-            delivered_at: v.delivered_at,
+            promised_handover_by: v.promised_handover_by.map(Timestamp::from),
+            promised_delivery_by: v.promised_delivery_by.map(Timestamp::from),
+            created_at: v.created_at.into(),
+            handed_over_at: v.handed_over_at.map(Timestamp::from),
+            delivered_at: v.delivered_at.map(Timestamp::from),
             failed_attempts: i32::try_from(v.failed_attempts).unwrap_or(i32::MAX),
             staff: v
                 .staff
@@ -95,7 +96,7 @@ impl From<ShipmentView> for Shipment {
                 .map(|s| StaffStepView {
                     action: s.action,
                     staff: s.staff,
-                    at: s.at,
+                    at: s.at.into(),
                 })
                 .collect(),
             checkpoints: v
@@ -104,7 +105,7 @@ impl From<ShipmentView> for Shipment {
                 .map(|c| Checkpoint {
                     status: c.status,
                     location: c.location,
-                    occurred_at: c.occurred_at,
+                    occurred_at: c.occurred_at.into(),
                     applied: c.applied,
                     details: c.details.map(Json),
                 })
@@ -128,8 +129,8 @@ pub struct LateShipment {
     pub carrier: String,
     /// not_handed_over or not_delivered.
     pub late_reason: String,
-    pub promised_handover_by: Option<DateTime<Utc>>,
-    pub promised_delivery_by: Option<DateTime<Utc>>,
+    pub promised_handover_by: Option<Timestamp>,
+    pub promised_delivery_by: Option<Timestamp>,
 }
 
 #[derive(SimpleObject)]
@@ -159,8 +160,8 @@ impl From<WarehouseBoard> for WarehouseBoardView {
                     status: r.status,
                     carrier: r.carrier,
                     late_reason: r.late_reason.unwrap_or_default(),
-                    promised_handover_by: r.promised_handover_by,
-                    promised_delivery_by: r.promised_delivery_by,
+                    promised_handover_by: r.promised_handover_by.map(Timestamp::from),
+                    promised_delivery_by: r.promised_delivery_by.map(Timestamp::from),
                 })
                 .collect(),
             delivered_on_time: b.delivered_on_time,
