@@ -1,11 +1,11 @@
 //! Operating the log's consumers (admin only): which projections and policies are stuck.
 
 use async_graphql::{Context, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::context::{authorize, services};
 use super::error::GqlResult;
 use crate::auth::Permission;
+use crate::graphql::timestamp::Timestamp;
 
 /// A projection (or `policy:<name>`) that cannot get past an event and is being retried.
 #[derive(SimpleObject)]
@@ -19,8 +19,8 @@ pub struct StuckProjection {
     /// The cause, as logged.
     pub error: String,
     pub attempts: i64,
-    pub first_failed_at: DateTime<Utc>,
-    pub last_failed_at: DateTime<Utc>,
+    pub first_failed_at: Timestamp,
+    pub last_failed_at: Timestamp,
 }
 
 #[derive(Default)]
@@ -41,8 +41,8 @@ impl OperationsQueries {
                 event_type: f.event_type,
                 error: f.error,
                 attempts: f.attempts,
-                first_failed_at: f.first_failed_at,
-                last_failed_at: f.last_failed_at,
+                first_failed_at: f.first_failed_at.into(),
+                last_failed_at: f.last_failed_at.into(),
             })
             .collect())
     }
