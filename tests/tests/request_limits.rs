@@ -7,7 +7,9 @@ use waybill_tests::{on_both_backends, TestApp};
 
 /// The server is up and answers an ordinary read.
 async fn still_answers(app: &TestApp) {
-    let data = app.gql("{ orders(first: 1) { edges { cursor } } }", json!({})).await;
+    let data = app
+        .gql("{ orders(first: 1) { edges { cursor } } }", json!({}))
+        .await;
     assert!(data["orders"]["edges"].is_array(), "{data}");
 }
 
@@ -26,17 +28,26 @@ async fn dates_in_a_sane_range(app: &TestApp) {
         let mut input = order_input("JD", &format!("RANGE-{}", &at[..4]), "C-1");
         input["placedAt"] = json!(at);
         let (_, error) = first_error(app, PLACE, json!({"i": input})).await;
-        assert_eq!(error["extensions"]["code"], "INVALID_INPUT", "{at}: {error}");
+        assert_eq!(
+            error["extensions"]["code"], "INVALID_INPUT",
+            "{at}: {error}"
+        );
         let query = "query($f: OrderFilterInput) { orders(filter: $f) { edges { cursor } } }";
         let (_, error) = first_error(app, query, json!({"f": {"placedFrom": at}})).await;
-        assert_eq!(error["extensions"]["code"], "INVALID_INPUT", "{at}: {error}");
+        assert_eq!(
+            error["extensions"]["code"], "INVALID_INPUT",
+            "{at}: {error}"
+        );
     }
     assert_eq!(app.event_count().await, 0);
 
     let mut input = order_input("JD", "RANGE-OK", "C-1");
     input["placedAt"] = json!("2200-12-31T23:00:00+08:00");
     let placed = app.gql(PLACE, json!({"i": input})).await;
-    let id = placed["placeOrder"]["orderId"].as_str().unwrap().to_string();
+    let id = placed["placeOrder"]["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let position = placed["placeOrder"]["position"].clone();
     let order = app
         .gql(
