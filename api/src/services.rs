@@ -50,6 +50,33 @@ impl Services {
         Ok(())
     }
 
+    /// Waiting is pointless when the projection is stuck on an event at or before `target`:
+    /// say so at once, naming the projection and the event, instead of timing out.
+    async fn fail_if_stuck_before(
+        &self,
+        projection: &str,
+        target: Checkpoint,
+    ) -> Result<(), AppError> {
+        let faults = self.runner.faults().await?;
+        let Some(fault) = faults.iter().find(|f| f.name == projection) else {
+            return Ok(());
+        };
+        let Some(position) = fault.position else {
+            return Ok(());
+        };
+        match log::checkpoint_of(&self.db, position).await? {
+            Some(poison) if poison <= target => Err(AppError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "projection {projection} is stuck at position {position} ({}) and cannot reach position {} until that event is repaired; retry later",
+                    fault.event_type.as_deref().unwrap_or("event"),
+                    target.position
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Waits until `projection` has applied the event at global `position` (read-your-writes).
     pub async fn wait_for(&self, projection: &str, position: i64) -> Result<(), AppError> {
         if position <= 0 {
@@ -66,9 +93,14 @@ impl Services {
                 })?;
         let mut committed = self.runner.subscribe();
         let deadline = tokio::time::Instant::now() + MAX_CONSISTENCY_WAIT;
+        let mut checked_faults = false;
         loop {
             if checkpoint::read(&self.db, projection).await? >= target {
                 return Ok(());
+            }
+            if !checked_faults {
+                checked_faults = true;
+                self.fail_if_stuck_before(projection, target).await?;
             }
             // Woken by a local batch; the timeout covers batches committed by other replicas.
             let wait = tokio::time::timeout(Duration::from_millis(25), committed.recv());

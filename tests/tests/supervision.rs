@@ -77,13 +77,17 @@ async fn plant_poison(app: &TestApp) -> (String, i64) {
 }
 
 async fn place(app: &TestApp, external: &str) -> String {
+    place_at(app, external).await.0
+}
+
+/// Places an order; returns its id and position.
+async fn place_at(app: &TestApp, external: &str) -> (String, i64) {
     let data = app
         .gql(PLACE, json!({"i": order_input("JD", external, "c-poison")}))
         .await;
-    data["placeOrder"]["orderId"]
-        .as_str()
-        .expect("order id")
-        .to_string()
+    let id = data["placeOrder"]["orderId"].as_str().expect("order id");
+    let position = data["placeOrder"]["position"].as_i64().expect("position");
+    (id.to_string(), position)
 }
 
 /// 1. Two orders are placed; then a poison `OrderPlaced` is planted with SQL; then another
@@ -98,7 +102,7 @@ async fn a_poison_event_stops_only_its_projection_until_repaired(app: &TestApp) 
     let first = place(app, "POISON-1").await;
     place(app, "POISON-2").await;
     let (poison_stream, poison_position) = plant_poison(app).await;
-    let behind = place(app, "POISON-3").await;
+    let (behind, behind_position) = place_at(app, "POISON-3").await;
     let db = app.test_db.db.clone();
     let head = log::head_position(&db).await.expect("head");
 
@@ -171,6 +175,27 @@ async fn a_poison_event_stops_only_its_projection_until_repaired(app: &TestApp) 
     assert!(row["attempts"].as_i64().is_some_and(|n| n >= 1), "{listed}");
     let auditor = app.key(Role::Auditor).await;
     assert_eq!(app.gql_error(&auditor, STUCK, json!({})).await, "FORBIDDEN");
+
+    // Reading one's own write behind the poison fails at once, and says why.
+    let started = std::time::Instant::now();
+    let (_, body) = app
+        .gql_raw(
+            Some(&app.admin),
+            "query($id: String!, $p: Int) { order(id: $id, consistentWith: $p) { id } }",
+            json!({"id": behind, "p": behind_position}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("orders is stuck at position")),
+        "{body}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2), "no long wait");
 
     // The repair: give the row a payload that decodes (a real order's placement).
     with_db!(&db, pool => {
