@@ -165,9 +165,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 println!("Created the first admin API key. It is shown once; keep it safe:\n\n    {token}\n");
             }
             let app = Application::build(db, &serve).await?;
+            let shutdown = stop_on_signal();
             println!("Waybill listening on http://{}/graphql", app.address);
             let db = app.services.db.clone();
-            app.run(stop_on_signal()).await?;
+            app.run(shutdown).await?;
             // Everything that used the pools has finished: close them so PostgreSQL sees
             // clean disconnects and SQLite checkpoints its WAL.
             db.close().await;
@@ -404,10 +405,13 @@ async fn audit(db: waybill_projections::Db, command: AuditCommand) -> Result<Exi
 
 /// Turns true on the first Ctrl-C or SIGTERM (what container runtimes send). The server stops
 /// accepting, answers what is in flight and lets the runners finish their current batch.
+/// The handlers are installed before this returns, i.e. before the server says it listens:
+/// a signal right after that line must not meet the default action (death).
 fn stop_on_signal() -> watch::Receiver<bool> {
     let (stop, shutdown) = watch::channel(false);
+    let signals = Termination::install();
     tokio::spawn(async move {
-        let signal = termination().await;
+        let signal = signals.received().await;
         info!(
             signal,
             "shutting down: finishing in-flight requests and batches"
@@ -418,25 +422,55 @@ fn stop_on_signal() -> watch::Receiver<bool> {
 }
 
 #[cfg(unix)]
-async fn termination() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
+struct Termination {
+    interrupt: Option<tokio::signal::unix::Signal>,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Termination {
+    fn install() -> Termination {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind)
+                .map_err(|e| tracing::warn!(error = %e, "cannot listen for {name}"))
+                .ok()
+        };
+        Termination {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+            terminate: listen(SignalKind::terminate(), "SIGTERM"),
+        }
+    }
+
+    async fn received(mut self) -> &'static str {
+        async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            _ = next(&mut self.interrupt) => "SIGINT",
+            _ = next(&mut self.terminate) => "SIGTERM",
         }
     }
 }
 
 #[cfg(not(unix))]
-async fn termination() -> &'static str {
-    let _ = tokio::signal::ctrl_c().await;
-    "Ctrl-C"
+struct Termination;
+
+#[cfg(not(unix))]
+impl Termination {
+    fn install() -> Termination {
+        Termination
+    }
+
+    async fn received(self) -> &'static str {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 fn print_faults(faults: &[waybill_projections::supervision::Fault]) {
