@@ -147,6 +147,34 @@ async fn hold_the_write_lock(db: &Db) -> Tx {
     tx
 }
 
+/// PostgreSQL shows the server's INSERT waiting for the lock; SQLite has no such view, so a
+/// generous pause stands in for it there (the write waits up to its 10 s busy timeout).
+async fn wait_until_the_server_waits_for_the_lock(db: &Db) {
+    let Db::Postgres(pool) = db else {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        return;
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+              WHERE datname = current_database() AND wait_event_type = 'Lock' \
+                AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write never reached the store"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn stream_exists(db: &Db, stream: &str) -> bool {
     let n: i64 = with_db!(db, read pool =>
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_id = $1")
@@ -186,7 +214,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero(backend: Backend) {
 
     let lock = hold_the_write_lock(&db.db).await;
     let in_flight = tokio::spawn(write(graphql.clone(), token.clone(), "TERM-LAST".into()));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_until_the_server_waits_for_the_lock(&db.db).await;
     assert!(!in_flight.is_finished(), "the write waits for the lock");
 
     server.signal("-TERM");
