@@ -252,11 +252,15 @@ pub async fn run_expiry_sweeps(
     };
     loop {
         let ctx = RequestContext::new(principal.clone(), None, None);
-        if let Err(e) = services
-            .expire_silent_shipments(&ctx, chrono::Utc::now(), expiry_days())
-            .await
-        {
-            tracing::error!(error = %e.message, "shipment expiry sweep failed");
+        // A panic is logged like an error: it must not end the hourly task.
+        let sweep = waybill_projections::supervision::catching_panics(async {
+            services
+                .expire_silent_shipments(&ctx, chrono::Utc::now(), expiry_days())
+                .await
+                .map_err(|e| e.message)
+        });
+        if let Err(e) = sweep.await {
+            tracing::error!(error = %e, "shipment expiry sweep failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}

@@ -16,6 +16,7 @@ use tracing::error;
 use waybill_domain::customer::{CustomerCommand, Direction, Interaction, InteractionKind};
 use waybill_domain::money::Currency;
 use waybill_projections::customers::{self, analytics, CustomerFilter};
+use waybill_projections::supervision::catching_panics;
 
 use super::loyalty::settle;
 use crate::auth::{Principal, Role};
@@ -129,18 +130,25 @@ pub async fn run_sweeps(services: Arc<Services>, mut shutdown: watch::Receiver<b
             return;
         }
         let clock = services.crm.clock.as_ref();
-        if let Err(e) = super::sla::sweep_breaches(&services, clock).await {
-            error!(error = %e.message, "SLA breach sweep failed; will retry");
+        // A panic in a sweep is logged and retried like an error: it must not end the task.
+        let breaches = catching_panics(async {
+            super::sla::sweep_breaches(&services, clock)
+                .await
+                .map_err(|e| e.message)
+        });
+        if let Err(e) = breaches.await {
+            error!(error = %e, "SLA breach sweep failed; will retry");
         }
         let today = services.crm.calendar.local_date(clock.now());
         if daily_done != Some(today) {
-            let churn = sweep_churn_recall(&services, clock).await;
-            let birthdays = sweep_birthdays(&services, clock).await;
-            match (churn, birthdays) {
-                (Ok(_), Ok(_)) => daily_done = Some(today),
-                (Err(e), _) | (_, Err(e)) => {
-                    error!(error = %e.message, "care sweep failed; will retry")
-                }
+            let daily = catching_panics(async {
+                let churn = sweep_churn_recall(&services, clock).await;
+                let birthdays = sweep_birthdays(&services, clock).await;
+                churn.and(birthdays).map_err(|e| e.message)
+            });
+            match daily.await {
+                Ok(_) => daily_done = Some(today),
+                Err(e) => error!(error = %e, "care sweep failed; will retry"),
             }
         }
         tokio::select! {
