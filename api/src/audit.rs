@@ -16,6 +16,7 @@ use waybill_domain::shipment::{Shipment, SHIPMENT_AGGREGATE_TYPE};
 use waybill_projections::log::{self, StoredEvent};
 
 use crate::error::{AppError, ErrorCode};
+use crate::privacy::{self, Audience};
 use crate::services::Services;
 
 /// A point in a stream's life.
@@ -139,6 +140,40 @@ impl Services {
     }
 }
 
+/// What changed between two states of a `stream_type` stream, as `audience` may see it.
+/// Changes are found on the clear states, so a masked value that changed is still listed
+/// (a new phone with the same masked form shows as a change); the values shown are taken
+/// from the masked states at each changed path.
+pub fn diff_seen_by(
+    audience: Audience,
+    stream_type: &str,
+    before: &Value,
+    after: &Value,
+) -> Vec<Change> {
+    let changes = diff(before, after);
+    if audience == Audience::Clear {
+        return changes;
+    }
+    let (mut masked_before, mut masked_after) = (before.clone(), after.clone());
+    privacy::stream_state(audience, stream_type, &mut masked_before);
+    privacy::stream_state(audience, stream_type, &mut masked_after);
+    let at = |state: &Value, path: &str| {
+        if path == "/" {
+            Some(state.clone())
+        } else {
+            state.pointer(path).cloned()
+        }
+    };
+    changes
+        .into_iter()
+        .map(|c| Change {
+            before: c.before.and(at(&masked_before, &c.path)),
+            after: c.after.and(at(&masked_after, &c.path)),
+            path: c.path,
+        })
+        .collect()
+}
+
 /// Every leaf that differs between two JSON values.
 pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -191,5 +226,32 @@ mod tests {
             vec!["/gone", "/lines/1", "/lines/2", "/new", "/status"]
         );
         assert!(diff(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn a_masked_change_is_still_a_change() {
+        let state = |phone: &str| json!({"state": {"profile": {"name": "Li Lei", "phone": phone}, "tier": "regular"}});
+        // Same first three and last four digits: the masked forms are equal.
+        let (before, after) = (state("13812340000"), state("13899990000"));
+        let changes = diff_seen_by(Audience::Masked, "Customer", &before, &after);
+        assert_eq!(
+            changes,
+            vec![Change {
+                path: "/state/profile/phone".into(),
+                before: Some(json!("138****0000")),
+                after: Some(json!("138****0000")),
+            }]
+        );
+        let clear = diff_seen_by(Audience::Clear, "Customer", &before, &after);
+        assert_eq!(clear[0].after, Some(json!("13899990000")));
+        let created = diff_seen_by(Audience::Masked, "Customer", &Value::Null, &after);
+        assert_eq!(created[0].path, "/");
+        assert_eq!(
+            created[0]
+                .after
+                .as_ref()
+                .map(|s| s["state"]["profile"]["name"].clone()),
+            Some(json!("L* L**"))
+        );
     }
 }

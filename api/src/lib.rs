@@ -11,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod policies;
+pub mod privacy;
 pub mod services;
 pub mod startup;
 pub mod webhooks;

@@ -103,6 +103,11 @@ struct ExportArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<std::path::PathBuf>,
+    /// Write personal data in clear (for backups and `waybill import`). Without it, payloads
+    /// are masked as an auditor sees them (hashes stay as stored, so the file can be checked
+    /// against a checkpoint but not imported).
+    #[arg(long)]
+    clear_pii: bool,
 }
 
 #[derive(Subcommand)]
@@ -223,7 +228,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let count = waybill_projections::audit::export(&db, &filter, &mut out).await?;
+            let audience = if args.clear_pii {
+                waybill_api::privacy::Audience::Clear
+            } else {
+                waybill_api::privacy::Audience::Masked
+            };
+            let reveal = |row: &mut waybill_projections::audit::ExportedEvent| {
+                waybill_api::privacy::exported_event(audience, row)
+            };
+            let count = waybill_projections::audit::export(&db, &filter, &reveal, &mut out).await?;
             out.flush()
                 .map_err(|e| AppError::internal("writing the export", &e))?;
             eprintln!("exported {count} events");

@@ -318,14 +318,43 @@ async fn audit_export_import_from_the_cli(backend: Backend) {
         "waybill-export-{}.jsonl",
         uuid::Uuid::new_v4().simple()
     ));
-    let exported = waybill()
+    // By default the export is masked as an auditor sees it; it checks, but cannot import.
+    let masked = waybill()
         .args(&args)
         .args(["export", "--output"])
         .arg(&file)
         .output()
         .unwrap();
+    assert!(masked.status.success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(
+        !text.contains("Li Wei") && !text.contains("1 Longjing Road") && text.contains("L* W**"),
+        "{text}"
+    );
+    let target = TestDb::create(Backend::Sqlite, "masked import target")
+        .await
+        .unwrap();
+    let refused = waybill()
+        .args(store_args(&target))
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--clear-pii"));
+    target.cleanup().await;
+
+    let exported = waybill()
+        .args(&args)
+        .args(["export", "--clear-pii", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(exported.status.success());
-    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 4);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.contains("Li Wei"));
     let target = TestDb::create(Backend::Sqlite, "import target")
         .await
         .unwrap();

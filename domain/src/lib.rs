@@ -18,6 +18,7 @@ pub mod case;
 pub mod crm;
 pub mod customer;
 pub mod delivery;
+pub mod event_types;
 pub mod ids;
 pub mod money;
 pub mod network;

@@ -187,7 +187,7 @@ async fn export_then_import_reproduces_the_chain(backend: Backend) {
     let checkpoint = audit::seal_checkpoint(d.db()).await.unwrap().unwrap();
     assert_eq!(checkpoint.ordinal, 9);
     let mut exported = Vec::new();
-    let n = audit::export(d.db(), &Default::default(), &mut exported)
+    let n = audit::export(d.db(), &Default::default(), &|_| {}, &mut exported)
         .await
         .unwrap();
     assert_eq!(n, 9);
@@ -244,7 +244,7 @@ async fn export_then_import_reproduces_the_chain(backend: Backend) {
         ..Default::default()
     };
     assert_eq!(
-        audit::export(d.db(), &filter, &mut one_stream)
+        audit::export(d.db(), &filter, &|_| {}, &mut one_stream)
             .await
             .unwrap(),
         3

@@ -7,10 +7,11 @@ use waybill_projections::audit::{self, Finding, SealCheckpoint};
 use super::context::{authorize, page_size, services};
 use super::error::GqlResult;
 use super::events::Event;
-use crate::audit::{diff, AsOf};
+use crate::audit::{diff_seen_by, AsOf};
 use crate::auth::Permission;
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
+use crate::privacy::{self, Audience};
 
 #[derive(SimpleObject)]
 pub struct StreamPage {
@@ -114,7 +115,7 @@ impl AuditQueries {
         after: Option<i64>,
         first: Option<i32>,
     ) -> GqlResult<StreamPage> {
-        authorize(ctx, Permission::ReadEventLog)?;
+        let audience = Audience::of(authorize(ctx, Permission::ReadEventLog)?.role);
         let limit = page_size(first)?;
         let mut events = services(ctx)?
             .stream_history(&stream_type, &stream_id, after.unwrap_or(0), limit + 1)
@@ -122,7 +123,10 @@ impl AuditQueries {
         let has_more = events.len() as i64 > limit;
         events.truncate(limit as usize);
         Ok(StreamPage {
-            events: events.into_iter().map(Event::from).collect(),
+            events: events
+                .into_iter()
+                .map(|e| Event::seen_by(e, audience))
+                .collect(),
             has_more,
         })
     }
@@ -134,13 +138,13 @@ impl AuditQueries {
         correlation_id: String,
         first: Option<i32>,
     ) -> GqlResult<Vec<Event>> {
-        authorize(ctx, Permission::ReadEventLog)?;
+        let audience = Audience::of(authorize(ctx, Permission::ReadEventLog)?.role);
         let limit = page_size(first)?;
         Ok(services(ctx)?
             .correlated_events(&correlation_id, limit)
             .await?
             .into_iter()
-            .map(Event::from)
+            .map(|e| Event::seen_by(e, audience))
             .collect())
     }
 
@@ -153,15 +157,18 @@ impl AuditQueries {
         version: Option<i64>,
         at: Option<Timestamp>,
     ) -> GqlResult<Option<StreamState>> {
-        authorize(ctx, Permission::Audit)?;
+        let audience = Audience::of(authorize(ctx, Permission::Audit)?.role);
         let point = as_of("version", version, at.map(Timestamp::utc))?;
         Ok(services(ctx)?
             .state_as_of(&stream_type, &stream_id, point)
             .await?
-            .map(|s| StreamState {
-                version: s.version,
-                recorded_at: s.recorded_at.map(Timestamp::from),
-                state: Json(s.state),
+            .map(|mut s| {
+                privacy::stream_state(audience, &stream_type, &mut s.state);
+                StreamState {
+                    version: s.version,
+                    recorded_at: s.recorded_at.map(Timestamp::from),
+                    state: Json(s.state),
+                }
             }))
     }
 
@@ -177,7 +184,7 @@ impl AuditQueries {
         to_version: Option<i64>,
         to_time: Option<Timestamp>,
     ) -> GqlResult<Vec<StateChange>> {
-        authorize(ctx, Permission::Audit)?;
+        let audience = Audience::of(authorize(ctx, Permission::Audit)?.role);
         let services = services(ctx)?;
         let from = as_of("from", from_version, from_time.map(Timestamp::utc))?;
         let to = as_of("to", to_version, to_time.map(Timestamp::utc))?;
@@ -190,7 +197,9 @@ impl AuditQueries {
             .state_as_of(&stream_type, &stream_id, to)
             .await?
             .map(|s| s.state);
-        Ok(diff(
+        Ok(diff_seen_by(
+            audience,
+            &stream_type,
             before.as_ref().unwrap_or(&empty),
             after.as_ref().unwrap_or(&empty),
         )

@@ -9,6 +9,7 @@ use super::error::GqlResult;
 use crate::auth::Permission;
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
+use crate::privacy::{self, Audience};
 
 /// One stored event.
 #[derive(SimpleObject)]
@@ -33,8 +34,17 @@ pub struct Event {
     pub hash: Option<String>,
 }
 
-impl From<StoredEvent> for Event {
-    fn from(e: StoredEvent) -> Self {
+impl Event {
+    /// The event as `audience` may see it: personal data in the payload masked per the
+    /// catalogue (`crate::privacy`); metadata and hash as stored. The only way to build one.
+    pub fn seen_by(mut e: StoredEvent, audience: Audience) -> Self {
+        privacy::event_payload(
+            audience,
+            &e.aggregate_type,
+            &e.event_type,
+            &e.event_version,
+            &mut e.payload,
+        );
         Event {
             position: e.position,
             event_id: e.event_id,
@@ -88,7 +98,7 @@ impl EventQueries {
         stream_type: Option<String>,
         consistent_with: Option<i64>,
     ) -> GqlResult<Connection<String, Event>> {
-        authorize(ctx, Permission::ReadEventLog)?;
+        let audience = Audience::of(authorize(ctx, Permission::ReadEventLog)?.role);
         if let Some(p) = consistent_with {
             services(ctx)?.wait_visible(p).await?;
         }
@@ -112,7 +122,7 @@ impl EventQueries {
         connection.edges.extend(
             events
                 .into_iter()
-                .map(|e| Edge::new(encode_cursor(e.checkpoint()), Event::from(e))),
+                .map(|e| Edge::new(encode_cursor(e.checkpoint()), Event::seen_by(e, audience))),
         );
         Ok(connection)
     }

@@ -54,7 +54,7 @@ impl OrderSubscriptions {
                         .await
                         .ok()
                         .flatten()
-                        .map(|o| Order::from(o).seen_by(role))
+                        .and_then(|o| Order::seen_by(o, role).ok())
                 }
             }),
         )

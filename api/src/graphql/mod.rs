@@ -50,7 +50,6 @@ pub mod live;
 pub mod network;
 pub mod operations;
 pub mod orders;
-pub mod privacy;
 pub mod returns;
 pub mod routing;
 pub mod shipments;

@@ -43,14 +43,22 @@ impl ExportFilter {
 }
 
 /// Writes matching events in commit order, one JSON object per line; returns how many.
-pub async fn export(db: &Db, filter: &ExportFilter, out: &mut dyn Write) -> Result<usize, DbError> {
+/// `reveal` sees each row before it is written: the caller masks personal data there (this
+/// crate does not know who may read the file), or passes the row through for a clear export.
+pub async fn export(
+    db: &Db,
+    filter: &ExportFilter,
+    reveal: &dyn Fn(&mut ExportedEvent),
+    out: &mut dyn Write,
+) -> Result<usize, DbError> {
     let mut count = 0;
-    for row in rows(db, commit_order(db))
+    for mut row in rows(db, commit_order(db))
         .await?
-        .iter()
+        .into_iter()
         .filter(|r| filter.keeps(r))
     {
-        let line = serde_json::to_string(row).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        reveal(&mut row);
+        let line = serde_json::to_string(&row).map_err(|e| DbError::Corrupt(e.to_string()))?;
         writeln!(out, "{line}")
             .map_err(|e| DbError::Corrupt(format!("writing the export: {e}")))?;
         count += 1;
@@ -104,7 +112,8 @@ pub async fn import(db: &Db, input: &mut dyn BufRead) -> Result<usize, DbError> 
         };
         if recomputed != row.hash {
             return Err(DbError::Corrupt(format!(
-                "line {}: event {}#{} hashes to {recomputed:?}, the export says {:?}",
+                "line {}: event {}#{} hashes to {recomputed:?}, the export says {:?} (an export \
+                 written without --clear-pii has masked payloads and cannot be imported)",
                 n + 1,
                 row.aggregate_id,
                 row.sequence,

@@ -5,7 +5,8 @@ use waybill_projections::cases::kpi::ServiceKpis as KpiRow;
 use waybill_projections::cases::{CaseStep as CaseStepRow, CaseView, ClockView};
 
 use super::enums::*;
-use super::types::small;
+use super::types::{small, Privacy};
+use crate::privacy::PiiKind;
 
 use crate::graphql::timestamp::Timestamp;
 
@@ -56,12 +57,12 @@ pub struct CaseStep {
     pub at: Timestamp,
 }
 
-impl From<&CaseStepRow> for CaseStep {
-    fn from(s: &CaseStepRow) -> Self {
+impl CaseStep {
+    fn seen_by(s: &CaseStepRow, privacy: Privacy) -> Self {
         CaseStep {
             kind: s.kind.clone(),
             agent: s.agent.clone(),
-            note: s.note.clone(),
+            note: privacy.text(PiiKind::FreeText, s.note.as_deref()),
             at: s.at.into(),
         }
     }
@@ -99,18 +100,24 @@ pub struct Case {
     pub version: i64,
 }
 
-impl From<CaseView> for Case {
-    fn from(c: CaseView) -> Self {
+impl Case {
+    /// The case as the caller may see it: subject, resolution and notes are the customer's
+    /// problem in free text, masked unless the caller reads PII (`crate::privacy`).
+    pub fn seen_by(c: CaseView, privacy: Privacy) -> Self {
         Case {
             case_type: GqlCaseType::from_code(&c.case_type),
             priority: GqlPriority::from_code(&c.priority),
             channel: GqlContactChannel::from_code(&c.channel),
             status: GqlCaseStatus::from_code(&c.status),
             sla_clocks: c.clocks.values().map(SlaClock::from).collect(),
-            timeline: c.timeline.iter().map(CaseStep::from).collect(),
+            timeline: c
+                .timeline
+                .iter()
+                .map(|s| CaseStep::seen_by(s, privacy))
+                .collect(),
             id: c.case_id,
             customer_id: c.customer_id,
-            subject: c.subject,
+            subject: privacy.free_text(&c.subject),
             order_id: c.order_id,
             shipment_id: c.shipment_id,
             return_id: c.return_id,
@@ -122,7 +129,7 @@ impl From<CaseView> for Case {
             response_seconds: c.response_seconds,
             resolved_at: c.resolved_at.map(Timestamp::from),
             resolution_seconds: c.resolution_seconds,
-            resolution: c.resolution,
+            resolution: privacy.text(PiiKind::FreeText, c.resolution.as_deref()),
             first_contact_resolution: c.first_contact_resolution,
             closed_at: c.closed_at.map(Timestamp::from),
             reopen_count: small(c.reopen_count),

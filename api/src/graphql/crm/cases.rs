@@ -33,13 +33,13 @@ pub struct CaseWriteResult {
 impl CaseWriteResult {
     /// The case once the read model includes this write.
     async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
-        authorize(ctx, Permission::ReadCrm)?;
+        let privacy = super::privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
         services.wait_for(case_rm::NAME, self.position).await?;
         Ok(case_rm::get(&services.db, &self.case_id)
             .await
             .map_err(AppError::from)?
-            .map(Case::from))
+            .map(|c| Case::seen_by(c, privacy)))
     }
 }
 

@@ -261,13 +261,13 @@ impl CrmQueries {
         id: String,
         consistent_with: Option<i64>,
     ) -> GqlResult<Option<Case>> {
-        authorize(ctx, Permission::ReadCrm)?;
+        let privacy = privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
         wait_crm(services, consistent_with).await?;
         Ok(case_rm::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
-            .map(Case::from))
+            .map(|c| Case::seen_by(c, privacy)))
     }
 
     /// Cases, newest first; a Relay connection (`first` ≤ 100).
@@ -280,7 +280,7 @@ impl CrmQueries {
         after: Option<String>,
         consistent_with: Option<i64>,
     ) -> GqlResult<Connection<String, Case>> {
-        authorize(ctx, Permission::ReadCrm)?;
+        let privacy = privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
         let first = page_size(first)?;
         let after = after
@@ -307,7 +307,7 @@ impl CrmQueries {
         connection.edges.extend(
             page.cases
                 .into_iter()
-                .map(|c| Edge::new(CaseCursor::of(&c).encode(), Case::from(c))),
+                .map(|c| Edge::new(CaseCursor::of(&c).encode(), Case::seen_by(c, privacy))),
         );
         Ok(connection)
     }

@@ -9,6 +9,7 @@ use waybill_projections::customers::CustomerView;
 use super::enums::*;
 use crate::graphql::orders::GqlSalesChannel;
 use crate::graphql::timestamp::Timestamp;
+use crate::privacy::{self, Audience, PiiKind, Realm};
 
 /// Whether the caller sees personal data in clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,39 +18,20 @@ pub enum Privacy {
     Masked,
 }
 
-/// "Li Lei" → "L* L**": the first letter of each word.
-pub fn mask_name(name: &str) -> String {
-    name.split(' ')
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// "13800000000" → "138****0000".
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
+impl Privacy {
+    /// The CRM's data through the one rule table (`crate::privacy::rules`).
+    pub fn text(self, kind: PiiKind, value: Option<&str>) -> Option<String> {
+        let audience = match self {
+            Privacy::Clear => Audience::Clear,
+            Privacy::Masked => Audience::Masked,
+        };
+        privacy::text(audience, Realm::Crm, kind, value)
     }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
 
-/// "lilei@example.com" → "l***@example.com".
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".into(),
+    /// Free text a customer or agent wrote; masked text stays a string.
+    pub fn free_text(self, value: &str) -> String {
+        self.text(PiiKind::FreeText, Some(value))
+            .unwrap_or_default()
     }
 }
 
@@ -69,26 +51,17 @@ pub struct CustomerProfile {
 impl CustomerProfile {
     pub fn of(view: &CustomerView, privacy: Privacy) -> CustomerProfile {
         let p = &view.profile;
-        let preferred_contact = Some(p.preferred_contact.into());
-        match privacy {
-            Privacy::Clear => CustomerProfile {
-                name: p.name.clone(),
-                phone: p.phone.clone(),
-                email: p.email.clone(),
-                birthday: p.birthday.map(|b| b.to_string()),
-                city: p.city.clone(),
-                preferred_contact,
-                masked: false,
-            },
-            Privacy::Masked => CustomerProfile {
-                name: mask_name(&p.name),
-                phone: p.phone.as_deref().map(mask_phone),
-                email: p.email.as_deref().map(mask_email),
-                birthday: None,
-                city: p.city.as_ref().map(|_| "***".into()),
-                preferred_contact,
-                masked: true,
-            },
+        let birthday = p.birthday.map(|b| b.to_string());
+        CustomerProfile {
+            name: privacy
+                .text(PiiKind::Name, Some(&p.name))
+                .unwrap_or_default(),
+            phone: privacy.text(PiiKind::Phone, p.phone.as_deref()),
+            email: privacy.text(PiiKind::Email, p.email.as_deref()),
+            birthday: privacy.text(PiiKind::Birthday, birthday.as_deref()),
+            city: privacy.text(PiiKind::City, p.city.as_deref()),
+            preferred_contact: Some(p.preferred_contact.into()),
+            masked: privacy == Privacy::Masked,
         }
     }
 }
@@ -295,8 +268,8 @@ impl Customer {
                     direction: i.direction.into(),
                     channel: i.channel.into(),
                     kind: i.kind.into(),
-                    topic: i.topic.clone(),
-                    summary: i.summary.clone(),
+                    topic: privacy.free_text(&i.topic),
+                    summary: privacy.free_text(&i.summary),
                     agent: i.agent.as_ref().map(|a| a.to_string()),
                     order_id: i.order_id.map(|o| o.to_string()),
                     case_id: i.case_id.map(|c| c.to_string()),
@@ -311,7 +284,7 @@ impl Customer {
                     context: n.context.clone(),
                     order_id: n.order_id.clone(),
                     case_id: n.case_id.clone(),
-                    comment: n.comment.clone(),
+                    comment: privacy.text(PiiKind::FreeText, n.comment.as_deref()),
                     at: n.at.into(),
                 })
                 .collect(),
@@ -333,7 +306,10 @@ impl Customer {
                 with_failed_attempts: i64::from(insight.deliveries.failed_attempts),
                 with_exceptions: i64::from(insight.deliveries.exceptions),
             },
-            cases: cases.iter().map(CaseSummary::from).collect(),
+            cases: cases
+                .iter()
+                .map(|c| CaseSummary::seen_by(c, privacy))
+                .collect(),
             rfm: insight.rfm.as_ref().map(|r| Rfm {
                 recency_days: r.recency_days,
                 frequency: small(r.frequency),
@@ -357,13 +333,13 @@ impl Customer {
     }
 }
 
-impl From<&CaseView> for CaseSummary {
-    fn from(c: &CaseView) -> Self {
+impl CaseSummary {
+    fn seen_by(c: &CaseView, privacy: Privacy) -> Self {
         CaseSummary {
             id: c.case_id.clone(),
             status: GqlCaseStatus::from_code(&c.status),
             case_type: GqlCaseType::from_code(&c.case_type),
-            subject: c.subject.clone(),
+            subject: privacy.free_text(&c.subject),
             owner: c.owner.clone(),
             opened_at: c.opened_at.into(),
             breaches: small(c.breaches()),

@@ -45,7 +45,8 @@ impl OrderWriteResult {
         Ok(orders::get(&services.db, &self.order_id)
             .await
             .map_err(AppError::from)?
-            .map(|o| Order::from(o).seen_by(role)))
+            .map(|o| Order::seen_by(o, role))
+            .transpose()?)
     }
 }
 
@@ -92,7 +93,8 @@ impl OrderQueries {
         Ok(orders::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
-            .map(|o| Order::from(o).seen_by(role)))
+            .map(|o| Order::seen_by(o, role))
+            .transpose()?)
     }
 
     /// Orders, newest first, filtered; a Relay connection (`first` ≤ 100).
@@ -129,11 +131,12 @@ impl OrderQueries {
             .await
             .map_err(AppError::from)?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
-        connection.edges.extend(
-            page.orders
-                .into_iter()
-                .map(|o| Edge::new(OrderCursor::of(&o).encode(), Order::from(o).seen_by(role))),
-        );
+        for o in page.orders {
+            let cursor = OrderCursor::of(&o).encode();
+            connection
+                .edges
+                .push(Edge::new(cursor, Order::seen_by(o, role)?));
+        }
         Ok(connection)
     }
 }

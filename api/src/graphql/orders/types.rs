@@ -5,6 +5,8 @@ use waybill_domain::order::{AppliedPromotion, PromotionRequest};
 use waybill_projections::orders::OrderView;
 
 use super::enums::{GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
+use crate::error::AppError;
+use crate::privacy;
 
 use crate::graphql::timestamp::Timestamp;
 
@@ -112,18 +114,18 @@ fn promotion_view(p: AppliedPromotion) -> PromotionView {
 }
 
 impl Order {
-    /// The order as `role` may see it (see `graphql::privacy`).
-    pub fn seen_by(mut self, role: crate::auth::Role) -> Order {
-        self.shipping_address = Json(crate::graphql::privacy::address_for(
-            role,
-            self.shipping_address.0,
-        ));
-        self
+    /// The order as `role` may see it: the only way to build one, so no path can skip the
+    /// mask (see `crate::privacy`).
+    pub fn seen_by(view: OrderView, role: crate::auth::Role) -> Result<Order, AppError> {
+        let audience = privacy::Audience::of(role);
+        Ok(Order::from_view(privacy::view(
+            audience,
+            privacy::ReadModel::Order,
+            view,
+        )?))
     }
-}
 
-impl From<OrderView> for Order {
-    fn from(v: OrderView) -> Order {
+    fn from_view(v: OrderView) -> Order {
         let lines = v
             .lines
             .iter()

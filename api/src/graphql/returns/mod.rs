@@ -70,7 +70,7 @@ impl ReturnWriteResult {
     /// The return's order once the orders read model includes this write (and, after a
     /// refund, the refund).
     async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
-        authorize(ctx, Permission::ReadOrders)?;
+        let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
         services.wait_for(returns::NAME, self.position).await?;
         services.wait_for(orders::NAME, self.position).await?;
@@ -83,7 +83,8 @@ impl ReturnWriteResult {
         Ok(orders::get(&services.db, &record.view.order_id)
             .await
             .map_err(AppError::from)?
-            .map(Order::from))
+            .map(|o| Order::seen_by(o, role))
+            .transpose()?)
     }
 }
 

@@ -200,12 +200,13 @@ impl ReturnNode {
 
     /// The order the goods were bought on.
     async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
-        authorize(ctx, Permission::ReadOrders)?;
+        let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
         Ok(orders::get(&services.db, &self.order_id)
             .await
             .map_err(AppError::from)?
-            .map(Order::from))
+            .map(|o| Order::seen_by(o, role))
+            .transpose()?)
     }
 }
 

@@ -44,12 +44,15 @@ impl RoutingQueries {
         date: NaiveDate,
         consistent_with: Option<i64>,
     ) -> GqlResult<Vec<DeliveryStop>> {
-        authorize(ctx, Permission::ReadNetwork)?;
+        let role = authorize(ctx, Permission::ReadNetwork)?.role;
         wait(ctx, consistent_with).await?;
         let stops = rm::list_stops(&services(ctx)?.db, &depot, date, None)
             .await
             .map_err(AppError::from)?;
-        Ok(stops.into_iter().map(DeliveryStop::from).collect())
+        Ok(stops
+            .into_iter()
+            .map(|s| DeliveryStop::seen_by(s, role))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The stored plan of a depot's day: every route as planned (and what happened since).
@@ -60,7 +63,7 @@ impl RoutingQueries {
         date: NaiveDate,
         consistent_with: Option<i64>,
     ) -> GqlResult<DayPlan> {
-        authorize(ctx, Permission::ReadNetwork)?;
+        let role = authorize(ctx, Permission::ReadNetwork)?.role;
         wait(ctx, consistent_with).await?;
         let db = &services(ctx)?.db;
         let routes = rm::list_routes(db, &depot, date)
@@ -76,8 +79,8 @@ impl RoutingQueries {
             .map_err(AppError::from)?
             .into_iter()
             .filter(|s| !on_route.contains(s.shipment_id.as_str()))
-            .map(DeliveryStop::from)
-            .collect();
+            .map(|s| DeliveryStop::seen_by(s, role))
+            .collect::<Result<_, _>>()?;
         Ok(DayPlan {
             depot,
             date,

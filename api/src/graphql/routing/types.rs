@@ -27,9 +27,16 @@ pub struct DeliveryStop {
     pub route_id: Option<String>,
 }
 
-impl From<DeliveryStopView> for DeliveryStop {
-    fn from(v: DeliveryStopView) -> Self {
-        DeliveryStop {
+impl DeliveryStop {
+    /// The stop as `role` may see it: its coordinates are the customer's door, coarse for
+    /// masked roles (`crate::privacy`). The only way to build one.
+    pub fn seen_by(
+        v: DeliveryStopView,
+        role: crate::auth::Role,
+    ) -> Result<Self, crate::error::AppError> {
+        let audience = crate::privacy::Audience::of(role);
+        let v = crate::privacy::view(audience, crate::privacy::ReadModel::DeliveryStop, v)?;
+        Ok(DeliveryStop {
             shipment_id: v.shipment_id,
             order_id: v.order_id,
             depot: v.depot,
@@ -43,7 +50,7 @@ impl From<DeliveryStopView> for DeliveryStop {
             priority: i32::from(v.priority),
             status: v.status,
             route_id: v.route_id,
-        }
+        })
     }
 }
 

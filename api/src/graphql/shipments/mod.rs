@@ -43,7 +43,8 @@ impl ShipmentWriteResult {
         Ok(shipments::get(&services.db, &self.shipment_id)
             .await
             .map_err(AppError::from)?
-            .map(|s| Shipment::from(s).seen_by(role)))
+            .map(|s| Shipment::seen_by(s, role))
+            .transpose()?)
     }
 }
 
@@ -113,7 +114,8 @@ impl ShipmentQueries {
         Ok(shipments::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
-            .map(|s| Shipment::from(s).seen_by(role)))
+            .map(|s| Shipment::seen_by(s, role))
+            .transpose()?)
     }
 
     /// Newest first; a Relay connection (`first` ≤ 100).
@@ -145,12 +147,12 @@ impl ShipmentQueries {
             .await
             .map_err(AppError::from)?;
         let mut connection = Connection::new(after.is_some(), page.has_next);
-        connection.edges.extend(page.shipments.into_iter().map(|s| {
-            Edge::new(
-                format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id),
-                Shipment::from(s).seen_by(role),
-            )
-        }));
+        for s in page.shipments {
+            let cursor = format!("{}~{}", s.created_at.timestamp_micros(), s.shipment_id);
+            connection
+                .edges
+                .push(Edge::new(cursor, Shipment::seen_by(s, role)?));
+        }
         Ok(connection)
     }
 
@@ -379,7 +381,7 @@ impl ShipmentSubscriptions {
                             .await
                             .ok()
                             .flatten()
-                            .map(|s| Shipment::from(s).seen_by(role))
+                            .and_then(|s| Shipment::seen_by(s, role).ok())
                     }
                 },
             ),

@@ -4,6 +4,8 @@ use async_graphql::{Json, SimpleObject};
 use waybill_projections::shipments::{CarrierScore, ShipmentView, WarehouseBoard};
 
 use crate::graphql::timestamp::Timestamp;
+use crate::error::AppError;
+use crate::privacy;
 
 #[derive(SimpleObject)]
 pub struct Checkpoint {
@@ -56,18 +58,18 @@ pub struct Shipment {
 }
 
 impl Shipment {
-    /// The shipment as `role` may see it: warehouse staff get name and address only.
-    pub fn seen_by(mut self, role: crate::auth::Role) -> Shipment {
-        self.destination = Json(crate::graphql::privacy::address_for(
-            role,
-            self.destination.0,
-        ));
-        self
+    /// The shipment as `role` may see it (warehouse staff: name and address, no phone): the
+    /// only way to build one, so no path can skip the mask (see `crate::privacy`).
+    pub fn seen_by(view: ShipmentView, role: crate::auth::Role) -> Result<Shipment, AppError> {
+        let audience = privacy::Audience::of(role);
+        Ok(Shipment::from_view(privacy::view(
+            audience,
+            privacy::ReadModel::Shipment,
+            view,
+        )?))
     }
-}
 
-impl From<ShipmentView> for Shipment {
-    fn from(v: ShipmentView) -> Self {
+    fn from_view(v: ShipmentView) -> Self {
         Shipment {
             id: v.shipment_id,
             order_id: v.order_id,
