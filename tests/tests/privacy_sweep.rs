@@ -5,7 +5,8 @@
 //!    a customer (registration and profile changes, written by an integrator), a contact and
 //!    an NPS comment, a case (subject, escalation, resolution, CSAT and NPS comments,
 //!    reopening), two orders with a shipping address, a shipment with a destination and carrier
-//!    scans (failed attempt, proof of delivery, exception note, coordinates), and a return.
+//!    scans (failed attempt, proof of delivery, exception note, coordinates), an own-fleet
+//!    route with a signed stop and a failed one, and a return.
 //! 2. For every role, collect every answer the role can get: the events feed, `streamHistory`
 //!    and `correlatedEvents` of every stream, `stateAsOf`/`stateDiff` of every stream, the
 //!    orders and shipment views, the order nested in `return` and `returns`, the orders
@@ -214,6 +215,8 @@ async fn plant(
     run(app, integrator, "mutation($s: [TrackingScanInput!]!) { recordTrackingScans(carrier: \"sf_express\", scans: $s) { recorded } }",
         json!({"s": scans})).await;
 
+    plant_route(app, integrator, warehouse).await;
+
     // The return; the mutation results that embed the order are answers to sweep.
     let requested = run(app, agent, "mutation($i: RequestReturnInput!) { requestReturn(input: $i) { returnId } }",
         json!({"i": {"orderId": order_id, "lines": [{"sku": "TEA-1", "quantity": 1}], "reason": "DAMAGED",
@@ -246,6 +249,59 @@ async fn plant(
         },
         mutation_answers,
     )
+}
+
+/// An own-fleet day: two stops to the planted address, one delivered with a signed proof,
+/// one failed with the driver's note.
+async fn plant_route(app: &TestApp, integrator: &str, warehouse: &str) {
+    let admin = app.admin.clone();
+    run(app, &admin, "mutation { registerSite(id: \"depot-pii\", kind: DEPOT, details: {name: \"Depot\", address: {recipient: \"Dock\", phone: \"+86 571 0000\", country: \"CN\", province: \"Zhejiang\", city: \"Hangzhou\", street: \"88 Wenyi West Road\", coordinates: {lat: 31.22, lon: 121.44}}, opens: \"07:00:00\", closes: \"20:00:00\"}) { position } }", json!({})).await;
+    run(app, &admin, "mutation { registerVehicle(vehicleId: \"van-pii\", spec: {depot: \"depot-pii\", capacityWeightGrams: 20000, capacityParcels: 3, shiftStart: \"08:00:00\", shiftEnd: \"18:00:00\", averageSpeedKmh: 30}) { position } }", json!({})).await;
+    let mut shipments = Vec::new();
+    let mut position = 0;
+    for external in ["PII-3", "PII-4"] {
+        let placed = run(
+            app,
+            integrator,
+            "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { orderId } }",
+            json!({"i": order_input(external)}),
+        )
+        .await;
+        let order = placed["placeOrder"]["orderId"]
+            .as_str()
+            .expect("order id")
+            .to_string();
+        let created = run(app, warehouse, "mutation($i: CreateShipmentInput!) { createShipment(input: $i) { shipmentId } }",
+            json!({"i": {"orderId": order, "warehouseId": "depot-pii", "lines": [{"sku": "TEA-1", "quantity": 2}],
+                         "parcels": [{"weightGrams": 1200, "lengthMm": 300, "widthMm": 200, "heightMm": 100}],
+                         "delivery": {"mode": "SCHEDULED", "windowStart": "2030-03-10T09:00:00Z", "windowEnd": "2030-03-10T17:00:00Z"},
+                         "carrier": "own_fleet", "destination": address(), "priority": 1}})).await;
+        let id = created["createShipment"]["shipmentId"]
+            .as_str()
+            .expect("shipment id")
+            .to_string();
+        for step in ["pickShipment", "packShipment"] {
+            let done = run(app, warehouse, &format!("mutation($id: String!) {{ {step}(shipmentId: $id, staff: \"staff-1\") {{ position }} }}"), json!({"id": id})).await;
+            position = done[step]["position"].as_i64().expect("position");
+        }
+        shipments.push(id);
+    }
+    let plan = run(app, warehouse, "mutation($p: Int) { planRoutes(depot: \"depot-pii\", date: \"2030-03-10\", vehicles: [\"van-pii\"], settings: {maxGenerations: 50, maxTimeSecs: 5}, consistentWith: $p) { routes { routeId stops { shipmentId } } unassigned { shipmentId reason } } }", json!({"p": position})).await;
+    let route = plan["planRoutes"]["routes"][0]["routeId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a route: {plan}"))
+        .to_string();
+    run(
+        app,
+        warehouse,
+        "mutation($r: String!) { dispatchRoute(routeId: $r, driver: \"drv-1\") { position } }",
+        json!({"r": route}),
+    )
+    .await;
+    run(app, warehouse, "mutation($r: String!, $s: String!, $p: ProofInput) { recordStopCompleted(routeId: $r, shipmentId: $s, proof: $p) { position } }",
+        json!({"r": route, "s": shipments[0], "p": {"signedBy": SIGNER, "coordinates": {"lat": LAT, "lon": LON}}})).await;
+    run(app, warehouse, "mutation($r: String!, $s: String!, $why: String!) { recordStopFailed(routeId: $r, shipmentId: $s, reason: $why) { position } }",
+        json!({"r": route, "s": shipments[1], "why": format!("driver: {CARRIER_NOTE}")})).await;
 }
 
 /// Every event of the feed, all pages.

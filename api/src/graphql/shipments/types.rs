@@ -3,8 +3,8 @@
 use async_graphql::{Json, SimpleObject};
 use waybill_projections::shipments::{CarrierScore, ShipmentView, WarehouseBoard};
 
-use crate::graphql::timestamp::Timestamp;
 use crate::error::AppError;
+use crate::graphql::timestamp::Timestamp;
 use crate::privacy;
 
 #[derive(SimpleObject)]
