@@ -1,5 +1,6 @@
-//! The write side: request context, event stores and the command service.
+//! The write side: request context, event stores, the append and the command service.
 
+pub mod append;
 pub mod cases;
 pub mod context;
 pub mod customers;

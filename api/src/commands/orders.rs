@@ -1,6 +1,7 @@
 //! Order application functions: one per use case, called by the thin GraphQL resolvers.
 
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 use waybill_domain::ids::OrderId;
 use waybill_domain::order::{
     ErrorKind, OrderCommand, OrderError, PlaceOrder, ORDER_AGGREGATE_TYPE,
@@ -22,19 +23,23 @@ impl From<OrderError> for AppError {
     }
 }
 
+/// Namespace of stream ids minted for a creation from the caller's idempotency key.
+const KEYED_STREAM_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_55a2_8d3e_4b0f_9a7e_2c41_d0b3_e915);
+
 /// A caller's optimistic-concurrency and idempotency wishes, before fingerprinting.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
     pub expected_version: Option<i64>,
     pub idempotency_key: Option<String>,
-    /// The request as the caller sent it (before defaults such as "now" are filled in), so
-    /// a retry with the same key fingerprints the same.
+    /// The request in canonical form (for GraphQL: the field and its arguments, see
+    /// `graphql::mutation`), before defaults such as "now" are filled in, so a retry with the
+    /// same key fingerprints the same.
     pub request: String,
 }
 
 impl WriteOptions {
-    /// The options a mutation passes on: `request` is the raw request text the idempotency
-    /// key is bound to.
+    /// The options a mutation passes on: `request` is the canonical request text the
+    /// idempotency key is bound to.
     pub fn new(
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
@@ -44,6 +49,21 @@ impl WriteOptions {
             expected_version,
             idempotency_key,
             request,
+        }
+    }
+
+    /// The id of a stream this request creates. With an idempotency key it is derived from
+    /// (caller, key, purpose), so a retry names the stream the first attempt created and can
+    /// never create a second one; without a key it is fresh (time-ordered).
+    pub fn new_stream_id(&self, ctx: &RequestContext, purpose: &str) -> Uuid {
+        match &self.idempotency_key {
+            Some(key) => {
+                let caller = &ctx.principal.key_id;
+                // Length-prefixed, so no (caller, key) pair can spell another.
+                let name = format!("{}:{caller}|{}:{key}|{purpose}", caller.len(), key.len());
+                Uuid::new_v5(&KEYED_STREAM_NAMESPACE, name.as_bytes())
+            }
+            None => Uuid::now_v7(),
         }
     }
 

@@ -1,18 +1,18 @@
 //! Executes one command against one stream: load, decide, append, with optimistic
-//! concurrency, bounded retries and idempotency keys.
+//! concurrency, bounded retries and idempotency keys (stored in their own table, claimed in
+//! the append's transaction: see `append.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::EventStoreAggregateContext;
-use cqrs_es::{Aggregate, AggregateContext, AggregateError};
-use sqlx::Row;
+use cqrs_es::{Aggregate, AggregateError, DomainEvent};
 use tokio::sync::Notify;
 use tracing::{info_span, warn, Instrument};
 use uuid::Uuid;
 use waybill_projections::{with_db, Db};
 
+use super::append::{self, Append, AppendError, KeyClaim, NewEvent};
 use super::context::{Idempotency, RequestContext};
 use super::store::Store;
 use crate::error::AppError;
@@ -59,6 +59,10 @@ impl CommandService {
     }
 
     /// Loads the stream, lets the aggregate decide, appends what it decided.
+    ///
+    /// With an idempotency key: a key already stored for this caller answers at once; the
+    /// append claims the key in the same transaction as the events, so of concurrent
+    /// duplicates exactly one writes and every other one answers with its result.
     pub async fn execute<A>(
         &self,
         store: &Store<A>,
@@ -75,25 +79,28 @@ impl CommandService {
         let span =
             info_span!("command", aggregate = A::TYPE, stream_id, request_id = %ctx.request_id);
         async {
-            if let Some(found) = self.replay(options.idempotency.as_ref(), ctx).await? {
+            let idempotency = options.idempotency.as_ref();
+            if let Some(found) = self.replay(idempotency, ctx).await? {
                 return Ok(found);
             }
             let command_id = Uuid::now_v7().to_string();
+            let metadata = serde_json::to_value(ctx.metadata(&command_id, idempotency))
+                .map_err(|e| AppError::internal("serialising metadata", &e))?;
+            let claim = idempotency.map(|i| KeyClaim {
+                principal: &ctx.principal.key_id,
+                key: &i.key,
+                fingerprint: &i.fingerprint,
+            });
             for attempt in 1..=MAX_ATTEMPTS {
-                let mut context = if attempt == 1 && options.expect_new_stream {
-                    EventStoreAggregateContext {
-                        aggregate_id: stream_id.to_string(),
-                        aggregate: A::default(),
-                        current_sequence: 0,
-                        current_snapshot: None,
-                    }
+                let (mut aggregate, current) = if attempt == 1 && options.expect_new_stream {
+                    (A::default(), 0)
                 } else {
-                    store
+                    let loaded = store
                         .load(stream_id)
                         .await
-                        .map_err(|e| from_aggregate_error(e, "loading a stream"))?
+                        .map_err(|e| from_aggregate_error(e, "loading a stream"))?;
+                    (loaded.aggregate, loaded.current_sequence as i64)
                 };
-                let current = context.current_sequence as i64;
                 if let Some(expected) = options.expected_version {
                     if expected != current {
                         return Err(AppError::conflict(format!(
@@ -102,20 +109,16 @@ impl CommandService {
                     }
                 }
                 let sink = EventSink::default();
-                if let Err(rejected) = context
-                    .aggregate()
-                    .handle(command.clone(), &(), &sink)
-                    .await
-                {
+                if let Err(rejected) = aggregate.handle(command.clone(), &(), &sink).await {
                     // A concurrent request with the same key may have committed between our
                     // first look and our load: then the state we judged already holds its
                     // effect, and the right answer is that request's result.
-                    if let Some(found) = self.replay(options.idempotency.as_ref(), ctx).await? {
+                    if let Some(found) = self.replay(idempotency, ctx).await? {
                         return Ok(found);
                     }
                     return Err(rejected.into());
                 }
-                let events = sink.collect().await;
+                let events = serialise::<A>(sink.collect().await)?;
                 if events.is_empty() {
                     return Ok(CommandOutcome {
                         stream_id: stream_id.to_string(),
@@ -124,29 +127,44 @@ impl CommandService {
                         replayed: false,
                     });
                 }
-                let metadata = ctx.metadata(&command_id, options.idempotency.as_ref());
-                match store.commit(events, context, metadata).await {
+                let append = Append {
+                    aggregate_type: A::TYPE,
+                    aggregate_id: stream_id,
+                    after_version: current,
+                    events: &events,
+                    metadata: &metadata,
+                    key: claim,
+                };
+                match append::append(&self.db, &append).await {
                     Ok(written) => {
-                        let version = written.last().map_or(current, |e| e.sequence as i64);
-                        let position = self.position_of(A::TYPE, stream_id, version).await?;
                         self.appended.notify_one();
                         return Ok(CommandOutcome {
                             stream_id: stream_id.to_string(),
-                            version,
-                            position,
+                            version: written.version,
+                            position: written.position,
                             replayed: false,
                         });
                     }
-                    Err(AggregateError::AggregateConflict) => {
+                    Err(AppendError::KeyTaken) => {
+                        // The winner has committed (PostgreSQL holds our insert until it
+                        // does; SQLite has one writer): its row is there to answer with.
+                        return match self.replay(idempotency, ctx).await? {
+                            Some(found) => Ok(found),
+                            None => Err(AppError::conflict(
+                                "a concurrent request with this idempotency key is in flight; retry",
+                            )),
+                        };
+                    }
+                    Err(AppendError::StreamConflict) => {
+                        // A concurrent duplicate of this very request may be what won (or the
+                        // stream we took for new already existed).
+                        if let Some(found) = self.replay(idempotency, ctx).await? {
+                            return Ok(found);
+                        }
                         if options.expected_version.is_some() {
                             return Err(AppError::conflict(
                                 "another write reached the stream first; reload and retry",
                             ));
-                        }
-                        // A concurrent duplicate of this very request may be what won (or the
-                        // stream we took for new already existed).
-                        if let Some(found) = self.replay(options.idempotency.as_ref(), ctx).await? {
-                            return Ok(found);
                         }
                         // A stream taken for new that already existed is not contention.
                         if !(options.expect_new_stream && attempt == 1) {
@@ -154,7 +172,7 @@ impl CommandService {
                             tokio::time::sleep(jitter(attempt)).await;
                         }
                     }
-                    Err(e) => return Err(from_aggregate_error(e, "appending events")),
+                    Err(e) => return Err(AppError::internal("appending events", &e)),
                 }
             }
             Err(AppError::conflict(format!(
@@ -165,13 +183,15 @@ impl CommandService {
         .await
     }
 
+    /// The global position of one stored event (0 if there is none): for answers built from
+    /// events already in the store. A fresh append learns its position from the insert.
     pub async fn position_of(
         &self,
         aggregate_type: &str,
         stream_id: &str,
         sequence: i64,
     ) -> Result<i64, AppError> {
-        let position: Option<i64> = with_db!(&self.db, pool =>
+        let position: Option<i64> = with_db!(&self.db, read pool =>
             sqlx::query_scalar(
                 "SELECT global_position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
             )
@@ -183,7 +203,8 @@ impl CommandService {
         Ok(position.unwrap_or(0))
     }
 
-    /// The first answer given to this idempotency key by this caller, if any.
+    /// The answer stored for this caller's idempotency key, if any. The same key with another
+    /// fingerprint is a different request under a reused key: refused, never answered.
     async fn replay(
         &self,
         idempotency: Option<&Idempotency>,
@@ -192,37 +213,19 @@ impl CommandService {
         let Some(idem) = idempotency else {
             return Ok(None);
         };
-        let sql = match self.db.backend() {
-            waybill_projections::Backend::Postgres => {
-                "SELECT aggregate_id, MAX(sequence) AS version, MAX(global_position) AS position, \
-                        MIN(metadata ->> 'idempotency_fingerprint') AS fingerprint \
-                   FROM events \
-                  WHERE metadata ->> 'idempotency_key' = $1 AND metadata ->> 'actor_key_id' = $2 \
-                  GROUP BY aggregate_type, aggregate_id"
-            }
-            waybill_projections::Backend::Sqlite => {
-                "SELECT aggregate_id, MAX(sequence) AS version, MAX(global_position) AS position, \
-                        MIN(json_extract(metadata, '$.idempotency_fingerprint')) AS fingerprint \
-                   FROM events \
-                  WHERE json_extract(metadata, '$.idempotency_key') = $1 \
-                    AND json_extract(metadata, '$.actor_key_id') = $2 \
-                  GROUP BY aggregate_type, aggregate_id"
-            }
-        };
-        let found = with_db!(&self.db, pool =>
-            sqlx::query(sql)
-                .bind(&idem.key)
-                .bind(&ctx.principal.key_id)
-                .fetch_optional(pool)
-                .await?
-                .map(|row| -> Result<(String, i64, i64, Option<String>), sqlx::Error> {
-                    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))
-                })
-                .transpose()?);
-        let Some((stream_id, version, position, fingerprint)) = found else {
+        let found: Option<(String, String, i64, i64)> = with_db!(&self.db, read pool =>
+            sqlx::query_as(
+                "SELECT fingerprint, aggregate_id, version, position FROM idempotency_keys \
+                  WHERE principal = $1 AND idempotency_key = $2",
+            )
+            .bind(&ctx.principal.key_id)
+            .bind(&idem.key)
+            .fetch_optional(pool)
+            .await?);
+        let Some((fingerprint, stream_id, version, position)) = found else {
             return Ok(None);
         };
-        if fingerprint.as_deref() != Some(idem.fingerprint.as_str()) {
+        if fingerprint != idem.fingerprint {
             return Err(AppError::invalid_input(
                 "idempotencyKey",
                 "this idempotency key was already used for a different request",
@@ -235,6 +238,21 @@ impl CommandService {
             replayed: true,
         }))
     }
+}
+
+/// Events as cqrs-es would persist them: type, version and the JSON payload.
+fn serialise<A: Aggregate>(events: Vec<A::Event>) -> Result<Vec<NewEvent>, AppError> {
+    events
+        .into_iter()
+        .map(|event| {
+            Ok(NewEvent {
+                event_type: event.event_type(),
+                event_version: event.event_version(),
+                payload: serde_json::to_value(&event)
+                    .map_err(|e| AppError::internal("serialising an event", &e))?,
+            })
+        })
+        .collect()
 }
 
 fn jitter(attempt: u32) -> Duration {

@@ -1,7 +1,7 @@
-//! The cqrs-es event store over either backend: the plain `PersistedEventStore` (not the
-//! snapshot or aggregate stores, which apply new events twice in cqrs-es 0.5.0).
-
-use std::collections::HashMap;
+//! Reading streams: cqrs-es's plain `PersistedEventStore` over either backend (not the
+//! snapshot or aggregate stores, which apply new events twice in cqrs-es 0.5.0), with the
+//! domain's upcasters. Appending is ours (`append.rs`): it must write the idempotency key in
+//! the events' transaction, which the cqrs-es repositories cannot.
 
 use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::persist::{EventUpcaster, PersistedEventStore, SerializedEvent};
@@ -79,18 +79,6 @@ impl<A: Aggregate + 'static> Store<A> {
         match self {
             Store::Postgres(s) => s.load_events(id).await,
             Store::Sqlite(s) => s.load_events(id).await,
-        }
-    }
-
-    pub async fn commit(
-        &self,
-        events: Vec<A::Event>,
-        context: EventStoreAggregateContext<A>,
-        metadata: HashMap<String, String>,
-    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
-        match self {
-            Store::Postgres(s) => s.commit(events, context, metadata).await,
-            Store::Sqlite(s) => s.commit(events, context, metadata).await,
         }
     }
 }

@@ -47,6 +47,7 @@ pub mod error;
 pub mod events;
 pub mod keys;
 pub mod live;
+pub mod mutation;
 pub mod network;
 pub mod operations;
 pub mod orders;

@@ -14,7 +14,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, MutexGuard};
-use uuid::Uuid;
 use waybill_domain::ids::{OrderId, ReturnId};
 use waybill_domain::order::{ErrorKind, OrderCommand, OrderError, OrderEvent, OrderState};
 use waybill_domain::returns::{
@@ -180,7 +179,7 @@ impl Services {
     ) -> Result<CommandOutcome, AppError> {
         let return_id = request
             .return_id
-            .unwrap_or_else(|| ReturnId::from_uuid(Uuid::now_v7()));
+            .unwrap_or_else(|| ReturnId::from_uuid(options.new_stream_id(ctx, "return")));
         let stream_id = return_id.to_string();
         let order_key = request.order_id.to_string();
         let mut opts = options.command_options()?;

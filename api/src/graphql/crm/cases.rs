@@ -12,11 +12,11 @@ use super::enums::*;
 use super::inputs::{agent, parse, score};
 use crate::auth::Permission;
 use crate::commands::cases::OpenCaseRequest;
-use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
-use crate::graphql::context::{authorize, request, services};
+use crate::graphql::context::{authorize, services};
 use crate::graphql::error::GqlResult;
+use crate::graphql::mutation::mutation;
 use crate::graphql::timestamp::Timestamp;
 
 /// The answer to a case mutation, once the events are durable.
@@ -73,28 +73,19 @@ fn required_agent(field: &str, value: String) -> Result<AgentId, AppError> {
     AgentId::parse(&value).map_err(|e| AppError::invalid_input(field, e))
 }
 
-/// One case command through the application layer.
+/// One case command through the one mutation path.
 async fn run(
     ctx: &Context<'_>,
     permission: Permission,
     case_id: &str,
-    request_text: String,
     build: impl FnOnce(DateTime<Utc>) -> Result<CaseCommand, AppError>,
     idempotency_key: Option<String>,
     expected_version: Option<i64>,
 ) -> GqlResult<CaseWriteResult> {
-    authorize(ctx, permission)?;
-    let services = services(ctx)?;
-    let command = build(services.crm.now())?;
-    let options = WriteOptions {
-        expected_version,
-        idempotency_key,
-        request: format!("{case_id}|{request_text}"),
-    };
-    Ok(services
-        .case_command(request(ctx)?, case_id, command, &options)
-        .await?
-        .into())
+    let m = mutation(ctx, permission, expected_version, idempotency_key)?;
+    let command = build(m.services.crm.now())?;
+    m.run(|s, req, write| async move { s.case_command(req, case_id, command, &write).await })
+        .await
 }
 
 #[derive(Default)]
@@ -111,11 +102,9 @@ impl CaseMutations {
         input: OpenCaseInput,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        authorize(ctx, Permission::OpenCase)?;
-        let services = services(ctx)?;
-        let request_text = format!("{input:?}");
+        let m = mutation(ctx, Permission::OpenCase, None, idempotency_key)?;
         let open = OpenCaseRequest {
-            case_id: CaseId::from_uuid(uuid::Uuid::now_v7()),
+            case_id: CaseId::from_uuid(m.write.new_stream_id(m.request, "case")),
             customer_id: input.customer_id,
             case_type: input.case_type.into(),
             priority: input.priority.unwrap_or(GqlPriority::Normal).into(),
@@ -128,17 +117,10 @@ impl CaseMutations {
             opened_at: input
                 .opened_at
                 .map(Timestamp::utc)
-                .unwrap_or_else(|| services.crm.now()),
+                .unwrap_or_else(|| m.services.crm.now()),
         };
-        let options = WriteOptions {
-            expected_version: None,
-            idempotency_key,
-            request: request_text,
-        };
-        Ok(services
-            .open_case(request(ctx)?, open, &options)
-            .await?
-            .into())
+        m.run(|s, req, write| async move { s.open_case(req, open, &write).await })
+            .await
     }
 
     async fn first_response(
@@ -149,12 +131,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("first_response {agent} {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::FirstResponse {
                     agent: required_agent("agent", agent)?,
@@ -175,12 +155,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("wait {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::WaitOnCustomer {
                     at: at.map(Timestamp::utc).unwrap_or(now),
@@ -199,12 +177,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("replied {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::CustomerReplied {
                     at: at.map(Timestamp::utc).unwrap_or(now),
@@ -225,12 +201,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("escalate {to_agent} {reason} {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::Escalate {
                     to_agent: required_agent("toAgent", to_agent)?,
@@ -253,12 +227,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("resolve {resolution} {first_contact_resolution} {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::Resolve {
                     resolution,
@@ -280,12 +252,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("reopen {reason} {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::Reopen {
                     reason,
@@ -305,12 +275,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("close {at:?}");
         run(
             ctx,
             Permission::HandleCases,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::Close {
                     at: at.map(Timestamp::utc).unwrap_or(now),
@@ -332,12 +300,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("csat {csat} {comment:?} {at:?}");
         run(
             ctx,
             Permission::RecordSurveys,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::RateSatisfaction {
                     csat: score("csat", csat)?,
@@ -361,12 +327,10 @@ impl CaseMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CaseWriteResult> {
-        let text = format!("nps {score_value} {comment:?} {at:?}");
         run(
             ctx,
             Permission::RecordSurveys,
             &case_id,
-            text,
             |now| {
                 Ok(CaseCommand::RecordNps {
                     score: score("score", score_value)?,

@@ -15,11 +15,11 @@ use super::types::Customer;
 use super::{customer_360, privacy};
 use crate::auth::Permission;
 use crate::commands::customers::parse_customer_id;
-use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
-use crate::graphql::context::{authorize, request, services};
+use crate::graphql::context::{authorize, services};
 use crate::graphql::error::GqlResult;
+use crate::graphql::mutation::mutation;
 use crate::graphql::timestamp::Timestamp;
 
 /// The answer to a customer mutation, once the events are durable.
@@ -54,28 +54,21 @@ impl From<CommandOutcome> for CustomerWriteResult {
     }
 }
 
-/// One customer command through the application layer.
+/// One customer command through the one mutation path.
 async fn run(
     ctx: &Context<'_>,
     permission: Permission,
     customer_id: &str,
-    request_text: String,
     build: impl FnOnce(DateTime<Utc>) -> Result<CustomerCommand, AppError>,
     idempotency_key: Option<String>,
     expected_version: Option<i64>,
 ) -> GqlResult<CustomerWriteResult> {
-    authorize(ctx, permission)?;
-    let services = services(ctx)?;
-    let command = build(services.crm.now())?;
-    let options = WriteOptions {
-        expected_version,
-        idempotency_key,
-        request: format!("{customer_id}|{request_text}"),
-    };
-    let outcome = services
-        .customer_command(request(ctx)?, customer_id, command, &options)
-        .await?;
-    Ok(outcome.into())
+    let m = mutation(ctx, permission, expected_version, idempotency_key)?;
+    let command = build(m.services.crm.now())?;
+    m.run(
+        |s, req, write| async move { s.customer_command(req, customer_id, command, &write).await },
+    )
+    .await
 }
 
 #[derive(Default)]
@@ -91,9 +84,7 @@ impl CustomerMutations {
         input: RegisterCustomerInput,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        authorize(ctx, Permission::ManageCustomers)?;
-        let services = services(ctx)?;
-        let request_text = format!("{input:?}");
+        let m = mutation(ctx, Permission::ManageCustomers, None, idempotency_key)?;
         let command = RegisterCustomer {
             customer_id: parse_customer_id(&input.customer_id)?,
             acquisition_channel: input.acquisition_channel.into(),
@@ -108,17 +99,10 @@ impl CustomerMutations {
             registered_at: input
                 .registered_at
                 .map(Timestamp::utc)
-                .unwrap_or_else(|| services.crm.now()),
+                .unwrap_or_else(|| m.services.crm.now()),
         };
-        let options = WriteOptions {
-            expected_version: None,
-            idempotency_key,
-            request: request_text,
-        };
-        let outcome = services
-            .register_customer(request(ctx)?, command, &options)
-            .await?;
-        Ok(outcome.into())
+        m.run(|s, req, write| async move { s.register_customer(req, command, &write).await })
+            .await
     }
 
     async fn update_customer_profile(
@@ -130,12 +114,10 @@ impl CustomerMutations {
         idempotency_key: Option<String>,
         expected_version: Option<i64>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("profile {input:?} {at:?}");
         run(
             ctx,
             Permission::ManageCustomers,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::UpdateProfile {
                     changes: patch(input)?,
@@ -156,12 +138,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("grant {channel:?} {at:?}");
         run(
             ctx,
             Permission::ManageCustomers,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::GrantConsent {
                     channel: channel.into(),
@@ -182,12 +162,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("withdraw {channel:?} {at:?}");
         run(
             ctx,
             Permission::ManageCustomers,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::WithdrawConsent {
                     channel: channel.into(),
@@ -209,12 +187,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("tier {tier:?} {reason} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::ChangeTier {
                     tier: tier.into(),
@@ -238,12 +214,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("earn {points} {reason} {order_id:?} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::EarnPoints {
                     points,
@@ -267,12 +241,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("redeem {points} {reason} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::RedeemPoints {
                     points,
@@ -296,12 +268,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("referral {referee_id} {reward_points} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::RecordReferral {
                     referee: parse_customer_id(&referee_id)?,
@@ -323,12 +293,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("tag+ {tag} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::AddTag {
                     tag,
@@ -349,12 +317,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("tag- {tag} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::RemoveTag {
                     tag,
@@ -375,12 +341,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("coupon {input:?} {at:?}");
         run(
             ctx,
             Permission::ManageLoyalty,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::IssueCoupon {
                     code: input.code,
@@ -406,12 +370,10 @@ impl CustomerMutations {
         input: InteractionInput,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("interaction {input:?}");
         run(
             ctx,
             Permission::ManageCustomers,
             &customer_id,
-            text,
             |now| {
                 Ok(CustomerCommand::RecordInteraction(Interaction {
                     interaction_id: input.interaction_id,
@@ -443,12 +405,10 @@ impl CustomerMutations {
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
-        let text = format!("nps {input:?} {at:?}");
         run(
             ctx,
             Permission::RecordSurveys,
             &customer_id,
-            text,
             |now| {
                 let context = if input.about_case.unwrap_or(false) {
                     NpsContext::Case

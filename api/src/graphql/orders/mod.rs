@@ -15,8 +15,8 @@ pub use types::*;
 
 use super::context::{authorize, page_cost, page_size, request, services};
 use super::error::GqlResult;
+use super::mutation::mutation;
 use crate::auth::Permission;
-use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
@@ -144,22 +144,6 @@ impl OrderQueries {
 #[derive(Default)]
 pub struct OrderMutations;
 
-/// Runs one command on an existing order after the permission check.
-async fn order_write(
-    ctx: &Context<'_>,
-    permission: Permission,
-    order_id: &str,
-    command: Result<OrderCommand, AppError>,
-    write: WriteOptions,
-) -> GqlResult<OrderWriteResult> {
-    authorize(ctx, permission)?;
-    let command = command?;
-    let outcome = services(ctx)?
-        .order_command(request(ctx)?, order_id, command, &write)
-        .await?;
-    Ok(outcome.into())
-}
-
 // Each GraphQL argument is a resolver parameter; the argument list is the public API.
 #[allow(clippy::too_many_arguments)]
 #[Object]
@@ -173,18 +157,15 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        authorize(ctx, Permission::PlaceOrder)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::PlaceOrder,
             expected_version,
             idempotency_key,
-            format!("placeOrder {input:?}"),
-        );
-        let command = input.parse(req.received_at)?;
-        Ok(services(ctx)?
-            .place_order(req, command, &write)
-            .await?
-            .into())
+        )?;
+        let command = input.parse(m.request.received_at)?;
+        m.run(|s, req, write| async move { s.place_order(req, command, &write).await })
+            .await
     }
 
     async fn authorise_payment(
@@ -197,19 +178,19 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordPayment,
             expected_version,
             idempotency_key,
-            format!("authorisePayment {order_id} {method} {reference} {amount}"),
-        );
-        let command = (|| {
-            Ok(OrderCommand::AuthorisePayment {
-                method: text("method", method, 64)?,
-                reference: text("reference", reference, 128)?,
-                amount_minor: amount,
-            })
-        })();
-        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+        )?;
+        let command = OrderCommand::AuthorisePayment {
+            method: text("method", method, 64)?,
+            reference: text("reference", reference, 128)?,
+            amount_minor: amount,
+        };
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     /// Records money taken. Capturing more than is still due is refused.
@@ -223,19 +204,19 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordPayment,
             expected_version,
             idempotency_key,
-            format!("capturePayment {order_id} {method} {reference} {amount}"),
-        );
-        let command = (|| {
-            Ok(OrderCommand::CapturePayment {
-                method: text("method", method, 64)?,
-                reference: text("reference", reference, 128)?,
-                amount_minor: amount,
-            })
-        })();
-        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+        )?;
+        let command = OrderCommand::CapturePayment {
+            method: text("method", method, 64)?,
+            reference: text("reference", reference, 128)?,
+            amount_minor: amount,
+        };
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     async fn fail_payment(
@@ -248,19 +229,19 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordPayment,
             expected_version,
             idempotency_key,
-            format!("failPayment {order_id} {method} {reference} {reason}"),
-        );
-        let command = (|| {
-            Ok(OrderCommand::FailPayment {
-                method: text("method", method, 64)?,
-                reference: text("reference", reference, 128)?,
-                reason: text("reason", reason, 500)?,
-            })
-        })();
-        order_write(ctx, Permission::RecordPayment, &order_id, command, write).await
+        )?;
+        let command = OrderCommand::FailPayment {
+            method: text("method", method, 64)?,
+            reference: text("reference", reference, 128)?,
+            reason: text("reason", reason, 500)?,
+        };
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     /// Cancels an order that has not shipped; a paid order records the refund owed.
@@ -272,13 +253,15 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::CancelOrder,
             expected_version,
             idempotency_key,
-            format!("cancelOrder {order_id} {reason}"),
-        );
-        let command = text("reason", reason, 500).map(|reason| OrderCommand::Cancel { reason });
-        order_write(ctx, Permission::CancelOrder, &order_id, command, write).await
+        )?;
+        let command = text("reason", reason, 500).map(|reason| OrderCommand::Cancel { reason })?;
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     async fn allocate_order(
@@ -289,14 +272,16 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::AllocateOrder,
             expected_version,
             idempotency_key,
-            format!("allocateOrder {order_id} {warehouse_id}"),
-        );
+        )?;
         let command =
-            warehouse(&warehouse_id).map(|warehouse_id| OrderCommand::Allocate { warehouse_id });
-        order_write(ctx, Permission::AllocateOrder, &order_id, command, write).await
+            warehouse(&warehouse_id).map(|warehouse_id| OrderCommand::Allocate { warehouse_id })?;
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     /// Records lines leaving in a shipment (partial fulfilment allowed).
@@ -309,18 +294,18 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::FulfilOrder,
             expected_version,
             idempotency_key,
-            format!("fulfilOrder {order_id} {shipment_reference} {lines:?}"),
-        );
-        let command = (|| {
-            Ok(OrderCommand::Fulfil {
-                shipment_reference: text("shipmentReference", shipment_reference, 128)?,
-                lines: fulfil_lines(lines)?,
-            })
-        })();
-        order_write(ctx, Permission::FulfilOrder, &order_id, command, write).await
+        )?;
+        let command = OrderCommand::Fulfil {
+            shipment_reference: text("shipmentReference", shipment_reference, 128)?,
+            lines: fulfil_lines(lines)?,
+        };
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     async fn mark_order_delivered(
@@ -331,16 +316,19 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordDelivery,
             expected_version,
             idempotency_key,
-            format!("markOrderDelivered {order_id} {delivered_at:?}"),
-        );
-        let now = request(ctx)?.received_at;
-        let command = Ok(OrderCommand::MarkDelivered {
-            delivered_at: delivered_at.map(Timestamp::utc).unwrap_or(now),
-        });
-        order_write(ctx, Permission::RecordDelivery, &order_id, command, write).await
+        )?;
+        let command = OrderCommand::MarkDelivered {
+            delivered_at: delivered_at
+                .map(Timestamp::utc)
+                .unwrap_or(m.request.received_at),
+        };
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     async fn complete_order(
@@ -350,18 +338,16 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("completeOrder {order_id}"),
-        );
-        order_write(
+        let m = mutation(
             ctx,
             Permission::CompleteOrder,
-            &order_id,
-            Ok(OrderCommand::Complete),
-            write,
-        )
+            expected_version,
+            idempotency_key,
+        )?;
+        m.run(|s, req, write| async move {
+            s.order_command(req, &order_id, OrderCommand::Complete, &write)
+                .await
+        })
         .await
     }
 
@@ -375,16 +361,18 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::FlagAnomaly,
             expected_version,
             idempotency_key,
-            format!("flagOrderAnomaly {order_id} {kind:?} {note}"),
-        );
+        )?;
         let command = text("note", note, 1000).map(|note| OrderCommand::FlagAnomaly {
             kind: kind.into(),
             note,
-        });
-        order_write(ctx, Permission::FlagAnomaly, &order_id, command, write).await
+        })?;
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 
     async fn clear_order_anomaly(
@@ -396,16 +384,18 @@ impl OrderMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::ClearAnomaly,
             expected_version,
             idempotency_key,
-            format!("clearOrderAnomaly {order_id} {kind:?} {resolution}"),
-        );
+        )?;
         let command =
             text("resolution", resolution, 1000).map(|resolution| OrderCommand::ClearAnomaly {
                 kind: kind.into(),
                 resolution,
-            });
-        order_write(ctx, Permission::ClearAnomaly, &order_id, command, write).await
+            })?;
+        m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
+            .await
     }
 }

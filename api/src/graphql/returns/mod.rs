@@ -25,14 +25,14 @@ pub use inputs::*;
 pub use mutations::ReturnMutations;
 pub use types::*;
 
-use super::context::{authorize, page_cost, page_size, request, services};
+use super::context::{authorize, page_cost, page_size, services};
 use super::error::GqlResult;
+use super::mutation::mutation;
 use super::orders::{
     fulfil_lines, text, FulfilLineInput, GqlSalesChannel, Order, OrderWriteResult,
 };
 use crate::auth::Permission;
 use crate::commands::context::RequestContext;
-use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;

@@ -7,21 +7,19 @@ use crate::graphql::timestamp::Timestamp;
 #[derive(Default)]
 pub struct ReturnMutations;
 
-/// Authorises, builds the command from the caller's context, runs it on the return.
+/// One step on the return through the one mutation path; `build` gets the caller's context.
 async fn return_write(
     ctx: &Context<'_>,
     permission: Permission,
     return_id: &str,
     build: impl FnOnce(&RequestContext) -> Result<ReturnCommand, AppError>,
-    write: WriteOptions,
+    expected_version: Option<i64>,
+    idempotency_key: Option<String>,
 ) -> GqlResult<ReturnWriteResult> {
-    authorize(ctx, permission)?;
-    let req = request(ctx)?;
-    let command = build(req)?;
-    let outcome = services(ctx)?
-        .return_command(req, return_id, command, &write)
-        .await?;
-    Ok(outcome.into())
+    let m = mutation(ctx, permission, expected_version, idempotency_key)?;
+    let command = build(m.request)?;
+    m.run(|s, req, write| async move { s.return_command(req, return_id, command, &write).await })
+        .await
 }
 
 // Each GraphQL argument is a resolver parameter; the argument list is the public API.
@@ -40,18 +38,16 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        authorize(ctx, Permission::RequestReturn)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RequestReturn,
             expected_version,
             idempotency_key,
-            format!("requestReturn {input:?}"),
-        );
+        )?;
+        let req = m.request;
         let new = input.parse(req.received_at)?;
-        Ok(services(ctx)?
-            .request_return(req, new, &write)
-            .await?
-            .into())
+        m.run(|s, req, write| async move { s.request_return(req, new, &write).await })
+            .await
     }
 
     /// An agent approves the request.
@@ -65,11 +61,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("approveReturn {return_id} {note:?} {agent:?} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::ReviewReturn,
@@ -81,7 +72,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -97,11 +89,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("rejectReturn {return_id} {reason} {agent:?} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::ReviewReturn,
@@ -113,7 +100,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -131,15 +119,14 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        authorize(ctx, Permission::ArrangeReturnShipping)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::ArrangeReturnShipping,
             expected_version,
             idempotency_key,
-            format!("issueReturnLabel {return_id} {carrier} {tracking_number} {at:?}"),
-        );
-        Ok(services(ctx)?
-            .issue_return_label(
+        )?;
+        m.run(|s, req, write| async move {
+            s.issue_return_label(
                 req,
                 &return_id,
                 carrier,
@@ -147,8 +134,9 @@ impl ReturnMutations {
                 at.unwrap_or(req.received_at.into()).utc(),
                 &write,
             )
-            .await?
-            .into())
+            .await
+        })
+        .await
     }
 
     /// The customer drops the goods off at a pickup point or parcel locker instead.
@@ -161,11 +149,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("arrangeReturnDropOff {return_id} {pickup_point_id} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::ArrangeReturnShipping,
@@ -176,7 +159,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -193,11 +177,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("receiveReturn {return_id} {warehouse_id} {lines:?} {staff:?} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::ReceiveReturn,
@@ -210,7 +189,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -226,11 +206,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("inspectReturn {return_id} {lines:?} {inspector:?} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::InspectReturn,
@@ -242,7 +217,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -260,16 +236,17 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        authorize(ctx, Permission::RecordRefund)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordRefund,
             expected_version,
             idempotency_key,
-            format!("refundReturn {return_id} {input:?}"),
-        );
+        )?;
+        let req = m.request;
         let refund = input.parse(req.received_at, &req.principal.key_id)?;
-        let outcome = services(ctx)?
-            .refund_return(req, &return_id, refund, &write)
+        let outcome = m
+            .services
+            .refund_return(req, &return_id, refund, &m.write)
             .await?;
         let mut result = ReturnWriteResult::from(outcome.ret);
         result.order_version = Some(outcome.order.version);
@@ -288,17 +265,17 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        authorize(ctx, Permission::ResolveReturn)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::ResolveReturn,
             expected_version,
             idempotency_key,
-            format!("exchangeReturn {return_id} {lines:?} {agent:?} {at:?}"),
-        );
+        )?;
+        let req = m.request;
         let lines = fulfil_lines(lines)?;
         let agent = person("agent", agent, &req.principal.key_id)?;
-        Ok(services(ctx)?
-            .exchange_return(
+        m.run(|s, req, write| async move {
+            s.exchange_return(
                 req,
                 &return_id,
                 lines,
@@ -306,8 +283,9 @@ impl ReturnMutations {
                 at.unwrap_or(req.received_at.into()).utc(),
                 &write,
             )
-            .await?
-            .into())
+            .await
+        })
+        .await
     }
 
     /// The received item goes to a repairer.
@@ -320,11 +298,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("sendReturnForRepair {return_id} {vendor} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::RepairReturn,
@@ -335,7 +308,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -349,11 +323,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("completeReturnRepair {return_id} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::RepairReturn,
@@ -363,7 +332,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -377,22 +347,17 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        authorize(ctx, Permission::RepairReturn)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RepairReturn,
             expected_version,
             idempotency_key,
-            format!("returnRepairedItem {return_id} {at:?}"),
-        );
-        Ok(services(ctx)?
-            .return_repaired_item(
-                req,
-                &return_id,
-                at.unwrap_or(req.received_at.into()).utc(),
-                &write,
-            )
-            .await?
-            .into())
+        )?;
+        m.run(|s, req, write| async move {
+            let at = at.unwrap_or(req.received_at.into()).utc();
+            s.return_repaired_item(req, &return_id, at, &write).await
+        })
+        .await
     }
 
     /// Closes a resolved (refunded, exchanged, repaired) or rejected return.
@@ -404,11 +369,6 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
-        let write = WriteOptions::new(
-            expected_version,
-            idempotency_key,
-            format!("closeReturn {return_id} {at:?}"),
-        );
         return_write(
             ctx,
             Permission::ResolveReturn,
@@ -418,7 +378,8 @@ impl ReturnMutations {
                     at: at.unwrap_or(req.received_at.into()).utc(),
                 })
             },
-            write,
+            expected_version,
+            idempotency_key,
         )
         .await
     }
@@ -439,15 +400,13 @@ impl ReturnMutations {
         expected_version: Option<i64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
-        authorize(ctx, Permission::RecordRefund)?;
-        let req = request(ctx)?;
-        let write = WriteOptions::new(
+        let m = mutation(
+            ctx,
+            Permission::RecordRefund,
             expected_version,
             idempotency_key,
-            format!(
-                "recordRefund {order_id} {amount} {method} {reference} {reason} {includes_shipping} {at:?}"
-            ),
-        );
+        )?;
+        let req = m.request;
         let command = OrderCommand::RecordRefund {
             amount_minor: amount,
             method: text("method", method, 64)?,
@@ -457,10 +416,8 @@ impl ReturnMutations {
             includes_shipping,
             at: at.unwrap_or(req.received_at.into()).utc(),
         };
-        Ok(services(ctx)?
-            .record_refund(req, &order_id, command, &write)
-            .await?
-            .into())
+        m.run(|s, req, write| async move { s.record_refund(req, &order_id, command, &write).await })
+            .await
     }
 }
 

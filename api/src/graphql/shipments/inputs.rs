@@ -74,12 +74,18 @@ fn u32_of(field: &str, v: i64) -> Result<u32, AppError> {
 }
 
 impl CreateShipmentInput {
-    pub fn parse(self, now: DateTime<Utc>) -> Result<CreateShipment, AppError> {
+    /// `fresh_id` names the shipment when the caller gives no id (see
+    /// `WriteOptions::new_stream_id`).
+    pub fn parse(
+        self,
+        now: DateTime<Utc>,
+        fresh_id: uuid::Uuid,
+    ) -> Result<CreateShipment, AppError> {
         let shipment_id = match &self.shipment_id {
             Some(id) => id
                 .parse::<ShipmentId>()
                 .map_err(|e| invalid("shipmentId", e))?,
-            None => ShipmentId::from_uuid(uuid::Uuid::now_v7()),
+            None => ShipmentId::from_uuid(fresh_id),
         };
         let lines = self
             .lines

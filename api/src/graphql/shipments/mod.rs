@@ -17,8 +17,8 @@ pub use types::*;
 use super::context::{authorize, page_cost, page_size, request, services};
 use super::error::GqlResult;
 use super::live::commits_touching;
+use super::mutation::mutation;
 use crate::auth::Permission;
-use crate::commands::orders::WriteOptions;
 use crate::commands::service::CommandOutcome;
 use crate::commands::shipments::ScanOutcome;
 use crate::error::AppError;
@@ -197,19 +197,20 @@ impl ShipmentQueries {
 #[derive(Default)]
 pub struct ShipmentMutations;
 
+/// One staff step or cancellation through the one mutation path.
 async fn step(
     ctx: &Context<'_>,
     permission: Permission,
     shipment_id: &str,
-    command: Result<ShipmentCommand, AppError>,
-    options: WriteOptions,
+    idempotency_key: Option<String>,
+    build: impl FnOnce(chrono::DateTime<chrono::Utc>) -> Result<ShipmentCommand, AppError>,
 ) -> GqlResult<ShipmentWriteResult> {
-    authorize(ctx, permission)?;
-    let command = command?;
-    Ok(services(ctx)?
-        .shipment_command(request(ctx)?, shipment_id, command, &options)
-        .await?
-        .into())
+    let m = mutation(ctx, permission, None, idempotency_key)?;
+    let command = build(m.request.received_at)?;
+    m.run(
+        |s, req, write| async move { s.shipment_command(req, shipment_id, command, &write).await },
+    )
+    .await
 }
 
 #[Object]
@@ -221,14 +222,11 @@ impl ShipmentMutations {
         input: CreateShipmentInput,
         idempotency_key: Option<String>,
     ) -> GqlResult<ShipmentWriteResult> {
-        authorize(ctx, Permission::CreateShipment)?;
-        let req = request(ctx)?;
-        let options = WriteOptions::new(None, idempotency_key, format!("createShipment {input:?}"));
-        let command = input.parse(req.received_at)?;
-        Ok(services(ctx)?
-            .create_shipment(req, command, &options)
-            .await?
-            .into())
+        let m = mutation(ctx, Permission::CreateShipment, None, idempotency_key)?;
+        let fresh_id = m.write.new_stream_id(m.request, "shipment");
+        let command = input.parse(m.request.received_at, fresh_id)?;
+        m.run(|s, req, write| async move { s.create_shipment(req, command, &write).await })
+            .await
     }
 
     async fn pick_shipment(
@@ -238,14 +236,17 @@ impl ShipmentMutations {
         staff: String,
         idempotency_key: Option<String>,
     ) -> GqlResult<ShipmentWriteResult> {
-        let at = request(ctx)?.received_at;
-        let command = inputs::staff(&staff).map(|staff| ShipmentCommand::Pick { staff, at });
         step(
             ctx,
             Permission::WarehouseSteps,
             &shipment_id,
-            command,
-            WriteOptions::new(None, idempotency_key, format!("pick {shipment_id} {staff}")),
+            idempotency_key,
+            |at| {
+                Ok(ShipmentCommand::Pick {
+                    staff: inputs::staff(&staff)?,
+                    at,
+                })
+            },
         )
         .await
     }
@@ -257,18 +258,18 @@ impl ShipmentMutations {
         staff: String,
         idempotency_key: Option<String>,
     ) -> GqlResult<ShipmentWriteResult> {
-        let at = request(ctx)?.received_at;
-        let command = inputs::staff(&staff).map(|staff| ShipmentCommand::Pack {
-            staff,
-            at,
-            parcels: None,
-        });
         step(
             ctx,
             Permission::WarehouseSteps,
             &shipment_id,
-            command,
-            WriteOptions::new(None, idempotency_key, format!("pack {shipment_id} {staff}")),
+            idempotency_key,
+            |at| {
+                Ok(ShipmentCommand::Pack {
+                    staff: inputs::staff(&staff)?,
+                    at,
+                    parcels: None,
+                })
+            },
         )
         .await
     }
@@ -282,24 +283,21 @@ impl ShipmentMutations {
         tracking_number: Option<String>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ShipmentWriteResult> {
-        let at = request(ctx)?.received_at;
-        let request_text = format!("handOver {shipment_id} {staff} {tracking_number:?}");
-        let command = (|| {
-            Ok(ShipmentCommand::HandOver {
-                staff: inputs::staff(&staff)?,
-                at,
-                tracking_number: tracking_number
-                    .as_deref()
-                    .map(inputs::tracking_number)
-                    .transpose()?,
-            })
-        })();
         step(
             ctx,
             Permission::WarehouseSteps,
             &shipment_id,
-            command,
-            WriteOptions::new(None, idempotency_key, request_text),
+            idempotency_key,
+            |at| {
+                Ok(ShipmentCommand::HandOver {
+                    staff: inputs::staff(&staff)?,
+                    at,
+                    tracking_number: tracking_number
+                        .as_deref()
+                        .map(inputs::tracking_number)
+                        .transpose()?,
+                })
+            },
         )
         .await
     }
@@ -311,16 +309,17 @@ impl ShipmentMutations {
         reason: String,
         idempotency_key: Option<String>,
     ) -> GqlResult<ShipmentWriteResult> {
-        let at = request(ctx)?.received_at;
-        let request_text = format!("cancel {shipment_id} {reason}");
-        let command = crate::graphql::orders::text("reason", reason, 500)
-            .map(|reason| ShipmentCommand::Cancel { reason, at });
         step(
             ctx,
             Permission::CreateShipment,
             &shipment_id,
-            command,
-            WriteOptions::new(None, idempotency_key, request_text),
+            idempotency_key,
+            |at| {
+                Ok(ShipmentCommand::Cancel {
+                    reason: crate::graphql::orders::text("reason", reason, 500)?,
+                    at,
+                })
+            },
         )
         .await
     }
