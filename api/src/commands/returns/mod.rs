@@ -294,6 +294,7 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn shipment_ids_are_stable_per_purpose() {

@@ -8,8 +8,9 @@ use waybill_domain::network::{
 };
 use waybill_projections::network::{self, SiteView, VehicleView};
 
-use super::context::{authorize, request, services};
+use super::context::{authorize, services};
 use super::error::GqlResult;
+use super::mutation::{mutation, Mutation};
 use super::orders::AddressInput;
 use crate::auth::Permission;
 use crate::commands::service::CommandOutcome;
@@ -246,27 +247,27 @@ impl NetworkQueries {
 pub struct NetworkMutations;
 
 async fn site_write(
-    ctx: &Context<'_>,
+    m: Mutation<'_>,
     site: SiteId,
     command: SiteCommand,
-    expected_version: Option<i64>,
 ) -> GqlResult<StreamWriteResult> {
-    let outcome = services(ctx)?
-        .site_command(request(ctx)?, &site, command, expected_version)
-        .await?;
-    Ok(outcome.into())
+    m.run(|s, req, write| async move {
+        s.site_command(req, &site, command, write.expected_version)
+            .await
+    })
+    .await
 }
 
 async fn vehicle_write(
-    ctx: &Context<'_>,
+    m: Mutation<'_>,
     vehicle: VehicleId,
     command: VehicleCommand,
-    expected_version: Option<i64>,
 ) -> GqlResult<StreamWriteResult> {
-    let outcome = services(ctx)?
-        .vehicle_command(request(ctx)?, &vehicle, command, expected_version)
-        .await?;
-    Ok(outcome.into())
+    m.run(|s, req, write| async move {
+        s.vehicle_command(req, &vehicle, command, write.expected_version)
+            .await
+    })
+    .await
 }
 
 #[Object]
@@ -279,15 +280,15 @@ impl NetworkMutations {
         kind: GqlSiteKind,
         details: SiteDetailsInput,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, None, None)?;
+        let at = m.request.received_at;
         let command = SiteCommand::Register {
             site_id: site_id(kind, &id)?,
             kind: kind.domain(),
             details: details.parse()?,
             at,
         };
-        site_write(ctx, site_id(kind, &id)?, command, None).await
+        site_write(m, site_id(kind, &id)?, command).await
     }
 
     async fn update_site(
@@ -298,13 +299,13 @@ impl NetworkMutations {
         details: SiteDetailsInput,
         expected_version: Option<i64>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
+        let at = m.request.received_at;
         let command = SiteCommand::Update {
             details: details.parse()?,
             at,
         };
-        site_write(ctx, site_id(kind, &id)?, command, expected_version).await
+        site_write(m, site_id(kind, &id)?, command).await
     }
 
     async fn close_site(
@@ -315,10 +316,10 @@ impl NetworkMutations {
         reason: String,
         expected_version: Option<i64>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
+        let at = m.request.received_at;
         let command = SiteCommand::Close { reason, at };
-        site_write(ctx, site_id(kind, &id)?, command, expected_version).await
+        site_write(m, site_id(kind, &id)?, command).await
     }
 
     async fn register_vehicle(
@@ -327,15 +328,15 @@ impl NetworkMutations {
         vehicle_id: String,
         spec: VehicleInput,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, None, None)?;
+        let at = m.request.received_at;
         let id = self::vehicle_id(&vehicle_id)?;
         let command = VehicleCommand::Register {
             vehicle_id: id.clone(),
             spec: spec.parse()?,
             at,
         };
-        vehicle_write(ctx, id, command, None).await
+        vehicle_write(m, id, command).await
     }
 
     async fn update_vehicle(
@@ -345,19 +346,13 @@ impl NetworkMutations {
         spec: VehicleInput,
         expected_version: Option<i64>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
+        let at = m.request.received_at;
         let command = VehicleCommand::Update {
             spec: spec.parse()?,
             at,
         };
-        vehicle_write(
-            ctx,
-            self::vehicle_id(&vehicle_id)?,
-            command,
-            expected_version,
-        )
-        .await
+        vehicle_write(m, self::vehicle_id(&vehicle_id)?, command).await
     }
 
     async fn retire_vehicle(
@@ -367,15 +362,9 @@ impl NetworkMutations {
         reason: String,
         expected_version: Option<i64>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::ManageNetwork)?;
-        let at = request(ctx)?.received_at;
+        let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
+        let at = m.request.received_at;
         let command = VehicleCommand::Retire { reason, at };
-        vehicle_write(
-            ctx,
-            self::vehicle_id(&vehicle_id)?,
-            command,
-            expected_version,
-        )
-        .await
+        vehicle_write(m, self::vehicle_id(&vehicle_id)?, command).await
     }
 }

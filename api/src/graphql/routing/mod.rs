@@ -11,8 +11,9 @@ use waybill_domain::ids::{VehicleId, WarehouseId};
 use waybill_domain::shipment::{ProofFields, ProofOfDelivery, StaffId};
 use waybill_projections::routing as rm;
 
-use super::context::{authorize, request, services};
+use super::context::{authorize, services};
 use super::error::GqlResult;
+use super::mutation::mutation;
 use super::network::StreamWriteResult;
 use crate::auth::Permission;
 use crate::commands::routing::{PlanRequest, StopResult};
@@ -123,7 +124,7 @@ impl RoutingMutations {
         travel: Option<TravelMatrixInput>,
         consistent_with: Option<i64>,
     ) -> GqlResult<PlanRoutesResult> {
-        authorize(ctx, Permission::PlanRoutes)?;
+        let m = mutation(ctx, Permission::PlanRoutes, None, None)?;
         let vehicles = vehicles
             .map(|ids| {
                 ids.iter()
@@ -148,7 +149,7 @@ impl RoutingMutations {
                 durations_s: t.durations_s,
             }),
         };
-        let outcome = services(ctx)?.plan_routes(request(ctx)?, request_).await?;
+        let outcome = m.services.plan_routes(m.request, request_).await?;
         Ok(outcome.into())
     }
 
@@ -159,12 +160,13 @@ impl RoutingMutations {
         route_id: String,
         driver: Option<String>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::DispatchRoutes)?;
+        let m = mutation(ctx, Permission::DispatchRoutes, None, None)?;
         let driver = driver
             .map(|d| StaffId::parse(&d).map_err(|e| AppError::invalid_input("driver", e)))
             .transpose()?;
-        let position = services(ctx)?
-            .dispatch_route(request(ctx)?, &route_id, driver)
+        let position = m
+            .services
+            .dispatch_route(m.request, &route_id, driver)
             .await?;
         Ok(written(route_id, position))
     }
@@ -177,7 +179,7 @@ impl RoutingMutations {
         shipment_id: String,
         proof: Option<ProofInput>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::RecordStops)?;
+        let m = mutation(ctx, Permission::RecordStops, None, None)?;
         let proof = proof
             .map(|p| {
                 ProofOfDelivery::parse(ProofFields {
@@ -193,9 +195,10 @@ impl RoutingMutations {
                 .map_err(|e| AppError::invalid_input("proof", e))
             })
             .transpose()?;
-        let position = services(ctx)?
+        let position = m
+            .services
             .record_stop(
-                request(ctx)?,
+                m.request,
                 &route_id,
                 &shipment_id,
                 StopResult::Completed { proof },
@@ -212,10 +215,11 @@ impl RoutingMutations {
         shipment_id: String,
         reason: String,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::RecordStops)?;
-        let position = services(ctx)?
+        let m = mutation(ctx, Permission::RecordStops, None, None)?;
+        let position = m
+            .services
             .record_stop(
-                request(ctx)?,
+                m.request,
                 &route_id,
                 &shipment_id,
                 StopResult::Failed { reason },
@@ -232,9 +236,10 @@ impl RoutingMutations {
         force: Option<bool>,
         reason: Option<String>,
     ) -> GqlResult<StreamWriteResult> {
-        authorize(ctx, Permission::RecordStops)?;
-        let outcome = services(ctx)?
-            .close_route(request(ctx)?, &route_id, force.unwrap_or(false), reason)
+        let m = mutation(ctx, Permission::RecordStops, None, None)?;
+        let outcome = m
+            .services
+            .close_route(m.request, &route_id, force.unwrap_or(false), reason)
             .await?;
         Ok(outcome.into())
     }
