@@ -332,15 +332,16 @@ impl ShipmentMutations {
         carrier: String,
         scans: Vec<TrackingScanInput>,
     ) -> GqlResult<Vec<ScanResult>> {
-        authorize(ctx, Permission::RecordScans)?;
+        let m = mutation(ctx, Permission::RecordScans, None, None)?;
         let carrier = inputs::carrier(&carrier)?;
         let scans = scans
             .into_iter()
             .enumerate()
             .map(|(i, s)| s.parse(i))
             .collect::<Result<Vec<_>, _>>()?;
-        let outcomes = services(ctx)?
-            .record_carrier_scans(request(ctx)?, carrier, scans)
+        let outcomes = m
+            .services
+            .record_carrier_scans(m.request, carrier, scans)
             .await?;
         Ok(outcomes.into_iter().map(Into::into).collect())
     }
