@@ -23,6 +23,10 @@ const ALLOCATE: &str =
 const FULFIL_ALL: &str = "mutation($id: String!) { fulfilOrder(orderId: $id, shipmentReference: \"SHP-1\", lines: [{sku: \"TEA-1\", quantity: 2}, {sku: \"CUP-1\", quantity: 1}]) { position } }";
 const DELIVER: &str = "mutation($id: String!) { markOrderDelivered(orderId: $id) { position } }";
 const REQUEST_RETURN: &str = "mutation($i: RequestReturnInput!, $k: String) { requestReturn(input: $i, idempotencyKey: $k) { returnId streamVersion position replayed } }";
+const APPROVE: &str =
+    "mutation($id: String!) { approveReturn(returnId: $id, agent: \"agent-wang\") { position } }";
+const LABEL: &str = "mutation($id: String!, $k: String) { issueReturnLabel(returnId: $id, carrier: \"sf-express\", trackingNumber: \"SF2000000001\", idempotencyKey: $k) { returnId streamVersion position replayed } }";
+const REGISTER_SITE: &str = "mutation { registerSite(id: \"WH-HZ\", kind: WAREHOUSE, details: {name: \"Returns desk\", address: {recipient: \"Returns desk\", phone: \"+86 571 0000\", country: \"CN\", province: \"Zhejiang\", city: \"Hangzhou\", street: \"1 Dock Road\"}}) { position } }";
 const REGISTER: &str = "mutation($i: RegisterCustomerInput!, $k: String) { registerCustomer(input: $i, idempotencyKey: $k) { customerId streamVersion position replayed } }";
 const OPEN_CASE: &str = "mutation($i: OpenCaseInput!, $k: String) { openCase(input: $i, idempotencyKey: $k) { caseId streamVersion position replayed } }";
 const CREATE_SHIPMENT: &str = "mutation($i: CreateShipmentInput!, $k: String) { createShipment(input: $i, idempotencyKey: $k) { shipmentId streamVersion position replayed } }";
@@ -138,13 +142,19 @@ async fn open_case_once(app: &TestApp) {
 }
 on_both_backends!(open_case_once);
 
-/// One unit of two: a second return would fit, so only the key stops a second one.
-async fn request_return_once(app: &TestApp) {
-    let id = place(app, "RACE-RETURN").await;
+/// A placed, paid, shipped and delivered order.
+async fn delivered(app: &TestApp, external: &str) -> String {
+    let id = place(app, external).await;
     app.gql(CAPTURE, json!({"id": id, "a": 13_800})).await;
     app.gql(ALLOCATE, json!({"id": id})).await;
     app.gql(FULFIL_ALL, json!({"id": id})).await;
     app.gql(DELIVER, json!({"id": id})).await;
+    id
+}
+
+/// One unit of two: a second return would fit, so only the key stops a second one.
+async fn request_return_once(app: &TestApp) {
+    let id = delivered(app, "RACE-RETURN").await;
     let input = json!({"orderId": id, "lines": [{"sku": "TEA-1", "quantity": 1}],
                        "reason": "DAMAGED", "requestedResolution": "REFUND"});
     let vars = json!({"i": input, "k": "return-1"});
@@ -277,3 +287,24 @@ async fn literals_and_variables_fingerprint_alike(app: &TestApp) {
     assert_eq!(count(app, "PaymentAuthorised").await, 1);
 }
 on_both_backends!(literals_and_variables_fingerprint_alike);
+
+/// A return label writes two streams (the reverse shipment, then the return): racers with one
+/// key create one shipment and record one label.
+async fn issue_return_label_once(app: &TestApp) {
+    app.gql(REGISTER_SITE, json!({})).await;
+    let id = delivered(app, "RACE-LABEL").await;
+    let input = json!({"orderId": id, "lines": [{"sku": "TEA-1", "quantity": 1}],
+                       "reason": "DAMAGED", "requestedResolution": "REFUND"});
+    let requested = app.gql(REQUEST_RETURN, json!({"i": input})).await;
+    let return_id = requested["requestReturn"]["returnId"]
+        .as_str()
+        .expect("return id")
+        .to_string();
+    app.gql(APPROVE, json!({"id": return_id})).await;
+    let shipments_before = count(app, "ShipmentCreated").await;
+    let vars = json!({"id": return_id, "k": "label-race-1"});
+    race(app, &app.admin, LABEL, vars, "issueReturnLabel").await;
+    assert_eq!(count(app, "ReturnLabelIssued").await, 1);
+    assert_eq!(count(app, "ShipmentCreated").await, shipments_before + 1);
+}
+on_both_backends!(issue_return_label_once);
