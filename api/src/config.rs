@@ -25,4 +25,37 @@ pub struct ServeSettings {
     /// Run the projection runner inside this process (turn off for API-only replicas).
     #[arg(long, env = "WAYBILL_RUN_PROJECTIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub run_projections: bool,
+    #[command(flatten)]
+    pub limits: RequestLimits,
+}
+
+/// What one client may ask of the server (see `http` and `throttle`). The defaults are generous
+/// enough for tests and `waybill bench`; tighten them at the edge of a public deployment.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RequestLimits {
+    /// Largest `POST /graphql` body and `/graphql/ws` message, in bytes; checked before the
+    /// API key is.
+    #[arg(long, env = "WAYBILL_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// How long one GraphQL request may run before it is answered `TIMEOUT`, in milliseconds.
+    #[arg(long, env = "WAYBILL_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+    /// Requests per second one API key may send (bursts up to twice that); 0 turns it off.
+    #[arg(long, env = "WAYBILL_RATE_LIMIT_PER_KEY", default_value_t = 10_000)]
+    pub rate_limit_per_key: u32,
+    /// Requests per second one client address may send, keys or not (bursts up to twice
+    /// that); 0 turns it off. Behind a proxy every client shares the proxy's address.
+    #[arg(long, env = "WAYBILL_RATE_LIMIT_PER_IP", default_value_t = 20_000)]
+    pub rate_limit_per_ip: u32,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_body_bytes: 1024 * 1024,
+            request_timeout_ms: 30_000,
+            rate_limit_per_key: 10_000,
+            rate_limit_per_ip: 20_000,
+        }
+    }
 }

@@ -13,6 +13,14 @@ pub enum ErrorCode {
     InvalidState,
     /// Retryable: a concurrent write or a stale `expectedVersion`.
     Conflict,
+    /// Retryable (HTTP 429, `Retry-After`): the key or the client address sent more requests
+    /// than its rate limit allows.
+    RateLimited,
+    /// The request body or websocket message is larger than the server accepts (HTTP 413).
+    PayloadTooLarge,
+    /// Retryable (HTTP 503): the request ran longer than the server allows. A mutation may
+    /// still have been written; retry with the same idempotency key.
+    Timeout,
     /// A bug or an outage; the message never leaks internals.
     Internal,
 }
@@ -26,12 +34,18 @@ impl ErrorCode {
             ErrorCode::InvalidInput => "INVALID_INPUT",
             ErrorCode::InvalidState => "INVALID_STATE",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Internal => "INTERNAL",
         }
     }
 
     pub fn retryable(self) -> bool {
-        matches!(self, ErrorCode::Conflict)
+        matches!(
+            self,
+            ErrorCode::Conflict | ErrorCode::RateLimited | ErrorCode::Timeout
+        )
     }
 }
 

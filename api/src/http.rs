@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::State;
-use axum::extract::WebSocketUpgrade;
+use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,6 +18,7 @@ use serde_json::json;
 use crate::commands::context::{clean_id, RequestContext};
 use crate::graphql::error::ensure_codes;
 use crate::graphql::WaybillSchema;
+use crate::guards::{self, Guards};
 use crate::services::Services;
 
 /// Router state: the services and the schema that resolves against them.
@@ -24,12 +26,20 @@ use crate::services::Services;
 pub struct AppState {
     pub services: Arc<Services>,
     pub schema: WaybillSchema,
+    pub guards: Arc<Guards>,
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let graphql_routes = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(subscriptions))
+        .layer(DefaultBodyLimit::max(state.guards.max_body_bytes))
+        .route_layer(middleware::from_fn_with_state(
+            state.guards.clone(),
+            guards::limit_by_address,
+        ));
+    Router::new()
+        .merge(graphql_routes)
         .route(
             "/webhooks/carriers/{carrier}",
             axum::routing::post(crate::webhooks::carrier_webhook),
@@ -43,11 +53,18 @@ async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
+/// `POST /graphql`: address rate (middleware), body size, key, key rate, then one operation
+/// under the request timeout. The checks before GraphQL runs are cheapest first.
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let guards = &state.guards;
+    let body = match guards::body(body, guards.max_body_bytes) {
+        Ok(body) => body,
+        Err(e) => return guards::error_response(e),
+    };
     let token = bearer(&headers).unwrap_or("");
     let principal = match state
         .services
@@ -56,15 +73,11 @@ async fn graphql(
         .await
     {
         Ok(p) => p,
-        Err(e) => {
-            let status = match e.code {
-                crate::error::ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            let body = json!({"errors": [{"message": e.message, "extensions": {"code": e.code.as_str(), "retryable": e.code.retryable()}}]});
-            return (status, Json(body)).into_response();
-        }
+        Err(e) => return guards::error_response(e),
     };
+    if let Err(refused) = guards.throttle.check_key(&principal.key_id) {
+        return guards::rate_limited(refused);
+    }
     let header = |name: &str| {
         headers
             .get(name)
@@ -76,15 +89,14 @@ async fn graphql(
         header("x-correlation-id"),
         header("x-causation-id"),
     );
-    let request = match request {
-        Ok(request) => request.into_inner().data(ctx),
-        Err(rejection) => {
-            let body = json!({"errors": [{"message": format!("malformed GraphQL request: {:?}", rejection.0), "extensions": {"code": "INVALID_INPUT", "retryable": false}}]});
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-        }
+    let request = match guards::graphql_request(&body) {
+        Ok(request) => request.data(ctx),
+        Err(e) => return guards::error_response(e),
     };
-    let response = state.schema.execute(request).await;
-    GraphQLResponse::from(ensure_codes(response)).into_response()
+    match tokio::time::timeout(guards.request_timeout, state.schema.execute(request)).await {
+        Ok(response) => GraphQLResponse::from(ensure_codes(response)).into_response(),
+        Err(_) => guards::error_response(guards::timed_out(guards.request_timeout)),
+    }
 }
 
 /// graphql-transport-ws (and the older graphql-ws). The API key comes in the upgrade request's
@@ -102,7 +114,11 @@ async fn subscriptions(
         .and_then(|v| v.to_str().ok())
         .and_then(clean_id);
     let services = state.services.clone();
+    // A message over the limit closes the socket (close code 1009, "message too big").
+    let max = state.guards.max_body_bytes;
     upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             GraphQLWebSocket::new(socket, state.schema.clone(), protocol)

@@ -28,7 +28,7 @@ pub struct Services {
     /// Return windows per sales channel (see `commands::returns::configured_return_windows`).
     pub return_windows: ReturnWindowPolicies,
     pub runner: Arc<Runner>,
-    pub keys: crate::auth::keys::KeyCache,
+    pub keys: crate::auth::cache::KeyCache,
 }
 
 /// How long a read may wait for projections to reach a position the caller wrote.

@@ -15,6 +15,7 @@ use crate::commands::store::Store;
 use crate::config::{ServeSettings, StoreSettings};
 use crate::error::AppError;
 use crate::graphql::build_schema;
+use crate::guards::Guards;
 use crate::http::{router, AppState};
 use crate::services::Services;
 
@@ -80,6 +81,7 @@ impl Application {
             state: AppState {
                 services: services.clone(),
                 schema,
+                guards: Arc::new(Guards::new(&serve.limits)),
             },
             services,
             listener,
@@ -98,14 +100,22 @@ impl Application {
         } else {
             Vec::new()
         };
+        // Key revocations and creations made by other processes reach this one's cache.
+        let key_changes = tokio::spawn(crate::auth::changes::follow(
+            self.services.clone(),
+            shutdown.clone(),
+        ));
         info!(address = %self.address, "Waybill listening; GraphiQL at /graphql");
         let mut stop = shutdown.clone();
-        axum::serve(self.listener, router(self.state))
+        // The peer address feeds the per-address rate limit.
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stop.wait_for(|s| *s).await;
             })
             .await
             .map_err(|e| AppError::internal("serving HTTP", &e))?;
+        let _ = key_changes.await;
         if let Some(task) = runner_task {
             let _ = task.await;
         }

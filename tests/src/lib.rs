@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 use waybill_api::auth::{keys, Principal, Role};
 use waybill_api::commands::context::RequestContext;
-use waybill_api::config::ServeSettings;
+use waybill_api::config::{RequestLimits, ServeSettings};
 use waybill_api::services::Services;
 use waybill_api::startup::Application;
 use waybill_projections::Db;
@@ -32,10 +32,20 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+        TestApp::spawn_with(backend, test, RequestLimits::default()).await
+    }
+
+    /// A server with its own request limits (rate limits, body size, timeout).
+    pub async fn spawn_with(
+        backend: Backend,
+        test: &str,
+        limits: RequestLimits,
+    ) -> Option<TestApp> {
         let test_db = TestDb::create(backend, test).await?;
         let settings = ServeSettings {
             listen: "127.0.0.1:0".parse().expect("address"),
             run_projections: true,
+            limits,
         };
         let app = Application::build(test_db.db.clone(), &settings)
             .await
@@ -144,9 +154,43 @@ pub async fn event_count(db: &Db) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await.expect("count events"))
 }
 
-/// Runs an async scenario once per backend, as two tests named `sqlite` and `postgres`.
+/// Runs an async scenario once per backend, as two tests named `sqlite` and `postgres`;
+/// `on_both_backends!(scenario, limits)` serves it with the given `RequestLimits`.
 #[macro_export]
 macro_rules! on_both_backends {
+    ($scenario:ident, $limits:expr) => {
+        mod $scenario {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::TestApp::spawn_with(
+                    $crate::Backend::Sqlite,
+                    stringify!($scenario),
+                    $limits,
+                )
+                .await
+                {
+                    super::$scenario(&app).await;
+                    app.stop().await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::TestApp::spawn_with(
+                    $crate::Backend::Postgres,
+                    stringify!($scenario),
+                    $limits,
+                )
+                .await
+                {
+                    super::$scenario(&app).await;
+                    app.stop().await;
+                }
+            }
+        }
+    };
     ($scenario:ident) => {
         mod $scenario {
             use super::*;

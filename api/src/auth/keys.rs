@@ -39,7 +39,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 /// Splits `wbk_<id>_<secret>`; anything else is not a key.
-fn parse(token: &str) -> Option<(&str, &str)> {
+pub(super) fn parse(token: &str) -> Option<(&str, &str)> {
     let rest = token.strip_prefix(PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
     let well_formed = id.len() == 16
@@ -65,6 +65,7 @@ pub async fn create(db: &Db, role: Role, label: &str) -> Result<NewKey, AppError
             .execute(pool)
             .await?;
     });
+    super::changes::announce(db).await?;
     Ok(NewKey {
         token: format!("{PREFIX}{key_id}_{secret}"),
         key_id,
@@ -83,6 +84,7 @@ pub async fn revoke(db: &Db, key_id: &str) -> Result<(), AppError> {
     if updated == 0 {
         return Err(AppError::not_found(format!("no API key {key_id:?}")));
     }
+    super::changes::announce(db).await?;
     Ok(())
 }
 
@@ -107,88 +109,58 @@ pub async fn count(db: &Db) -> Result<i64, AppError> {
         sqlx::query_scalar("SELECT COUNT(*) FROM api_keys").fetch_one(pool).await?))
 }
 
-/// Verified keys, kept briefly so a busy integrator does not cost a database read per request.
-/// A revocation through this process is seen at once; one made elsewhere (another replica, the
-/// CLI) within [`KeyCache::TTL`].
-#[derive(Default)]
-pub struct KeyCache {
-    entries:
-        std::sync::Mutex<std::collections::HashMap<String, (String, Role, std::time::Instant)>>,
+/// The one answer to every failed authentication, so a caller cannot tell an unknown key from
+/// a revoked one or a wrong secret.
+pub fn denied() -> AppError {
+    AppError::new(
+        ErrorCode::Unauthenticated,
+        "missing, malformed, unknown or revoked API key",
+    )
 }
 
-impl KeyCache {
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// What the table says about an active key: enough to verify a secret without reading again.
+#[derive(Clone, Debug)]
+pub struct ActiveKey {
+    secret_hash: String,
+    role: Role,
+}
 
-    pub async fn authenticate(&self, db: &Db, token: &str) -> Result<Principal, AppError> {
-        let denied = || {
-            AppError::new(
-                ErrorCode::Unauthenticated,
-                "missing, malformed, unknown or revoked API key",
-            )
-        };
-        let (key_id, secret) = parse(token).ok_or_else(denied)?;
-        let cached = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|m| m.get(key_id).cloned())
-            .filter(|(_, _, at)| at.elapsed() < Self::TTL);
-        if let Some((stored, role, _)) = cached {
-            if constant_time_eq(stored.as_bytes(), hash(secret).as_bytes()) {
-                return Ok(Principal {
-                    key_id: key_id.to_string(),
-                    role,
-                });
-            }
+impl ActiveKey {
+    pub fn verify(&self, key_id: &str, secret: &str) -> Result<Principal, AppError> {
+        if !constant_time_eq(self.secret_hash.as_bytes(), hash(secret).as_bytes()) {
             return Err(denied());
         }
-        let principal = authenticate(db, token).await?;
-        if let Ok(mut m) = self.entries.lock() {
-            if m.len() > 10_000 {
-                m.clear();
-            }
-            m.insert(
-                key_id.to_string(),
-                (hash(secret), principal.role, std::time::Instant::now()),
-            );
-        }
-        Ok(principal)
-    }
-
-    pub fn forget(&self, key_id: &str) {
-        if let Ok(mut m) = self.entries.lock() {
-            m.remove(key_id);
-        }
+        Ok(Principal {
+            key_id: key_id.to_string(),
+            role: self.role,
+        })
     }
 }
 
-/// Resolves a bearer token to its principal. Every failure is the same UNAUTHENTICATED answer,
-/// so a caller cannot tell an unknown key from a revoked one or a wrong secret.
-pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
-    let denied = || {
-        AppError::new(
-            ErrorCode::Unauthenticated,
-            "missing, malformed, unknown or revoked API key",
-        )
-    };
-    let (key_id, secret) = parse(token).ok_or_else(denied)?;
+/// The active (not revoked) key with this id, if any: one indexed read.
+pub async fn find_active(db: &Db, key_id: &str) -> Result<Option<ActiveKey>, AppError> {
     let row = with_db!(db, read pool =>
         sqlx::query("SELECT secret_hash, role FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL")
             .bind(key_id)
             .fetch_optional(pool)
             .await?
             .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))));
-    let (stored, role) = row.ok_or_else(denied)?;
-    if !constant_time_eq(stored.as_bytes(), hash(secret).as_bytes()) {
-        return Err(denied());
-    }
+    let Some((secret_hash, role)) = row else {
+        return Ok(None);
+    };
     let role: Role = role
         .parse()
         .map_err(|e: super::role::UnknownRole| AppError::internal("reading an API key", &e))?;
-    Ok(Principal {
-        key_id: key_id.to_string(),
-        role,
-    })
+    Ok(Some(ActiveKey { secret_hash, role }))
+}
+
+/// Resolves a bearer token to its principal with a database read (no cache).
+pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
+    let (key_id, secret) = parse(token).ok_or_else(denied)?;
+    find_active(db, key_id)
+        .await?
+        .ok_or_else(denied)?
+        .verify(key_id, secret)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Who is calling, and what they may do.
 
+pub mod cache;
+pub mod changes;
 pub mod keys;
 pub mod role;
 

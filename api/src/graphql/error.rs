@@ -40,3 +40,13 @@ pub fn ensure_codes(mut response: async_graphql::Response) -> async_graphql::Res
     }
     response
 }
+
+/// An application error as async-graphql's `ServerError`, for the places that answer with a
+/// whole response rather than a resolver result (request limits, refusals at the edge, a
+/// subscription ended by revocation).
+pub fn server_error(e: AppError) -> async_graphql::ServerError {
+    let error = async_graphql::Error::from(e);
+    let mut server = async_graphql::ServerError::new(error.message, None);
+    server.extensions = error.extensions;
+    server
+}

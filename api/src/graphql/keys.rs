@@ -81,7 +81,9 @@ impl KeyMutations {
                 crate::error::AppError::invalid_input("label", "at most 200 characters").into(),
             );
         }
-        let key = keys::create(&services(ctx)?.db, role.into(), &label).await?;
+        let services = services(ctx)?;
+        let key = keys::create(&services.db, role.into(), &label).await?;
+        services.keys.invalidate();
         Ok(CreatedApiKey {
             key_id: key.key_id,
             role: key.role.to_string(),
@@ -93,7 +95,7 @@ impl KeyMutations {
         authorize(ctx, Permission::ManageKeys)?;
         let services = services(ctx)?;
         keys::revoke(&services.db, &key_id).await?;
-        services.keys.forget(&key_id);
+        services.keys.invalidate();
         Ok(true)
     }
 }

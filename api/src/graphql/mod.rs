@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{MergedObject, MergedSubscription, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::services::Services;
 
@@ -46,12 +46,14 @@ pub mod crm;
 pub mod error;
 pub mod events;
 pub mod keys;
+pub mod limits;
 pub mod live;
 pub mod mutation;
 pub mod network;
 pub mod operations;
 pub mod orders;
 pub mod returns;
+pub mod revocation;
 pub mod routing;
 pub mod shipments;
 pub mod timestamp;
@@ -91,18 +93,31 @@ pub const MAX_DEPTH: usize = 12;
 /// Each field costs 1, connections cost `first` × their children.
 pub const MAX_COMPLEXITY: usize = 2_000;
 
-pub fn build_schema(services: Option<Arc<Services>>) -> WaybillSchema {
-    let builder = Schema::build(
+fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    .limit_complexity(MAX_COMPLEXITY)
+}
+
+pub fn build_schema(services: Option<Arc<Services>>) -> WaybillSchema {
+    let builder = schema_builder()
+        // Before the parser recurses and before validation expands fragments (see `limits`).
+        .extension(limits::DocumentLimits)
+        .extension(revocation::EndOnRevocation);
     match services {
         Some(s) => builder.data(s).finish(),
         None => builder.finish(),
     }
+}
+
+/// The schema as it was before `limits` existed, for measuring what the limits save.
+#[cfg(test)]
+pub(crate) fn build_schema_without_limits() -> WaybillSchema {
+    schema_builder().finish()
 }
 
 /// The SDL that `waybill schema` prints and the snapshot test compares.
