@@ -7,6 +7,9 @@ pub mod expansion;
 pub mod prescan;
 pub mod values;
 
+#[cfg(test)]
+mod properties;
+
 use std::sync::Arc;
 
 use async_graphql::extensions::{
