@@ -25,7 +25,7 @@ use crate::error::{AppError, ErrorCode};
 const PLACE_ORDER: &str = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) \
                            { orderId streamVersion position replayed } }";
 const CAUGHT_UP: &str =
-    "query($p: Int) { orders(first: 1, consistentWith: $p) { edges { node { id } } } }";
+    "query($p: Int64) { orders(first: 1, consistentWith: $p) { edges { node { id } } } }";
 const CHANNELS: [&str; 5] = ["TAOBAO", "JD", "PINDUODUO", "DOUYIN", "OWN_WEB_SHOP"];
 /// (sku, name, unit price in 分).
 const CATALOGUE: [(&str, &str, i64); 6] = [
@@ -262,7 +262,10 @@ async fn place_orders(gql: &Arc<Gql>, prefix: &str, count: usize, clients: usize
                     match result {
                         Ok(data) => {
                             out.ok += 1;
-                            let position = data["placeOrder"]["position"].as_i64().unwrap_or(0);
+                            let position = data["placeOrder"]["position"]
+                                .as_str()
+                                .and_then(|p| p.parse().ok())
+                                .unwrap_or(0);
                             out.max_position = out.max_position.max(position);
                             out.last_write = Some(Instant::now());
                         }

@@ -2,6 +2,7 @@
 //! mapping to GraphQL happens once, in `graphql::error`.
 
 use std::fmt;
+use waybill_domain::ValidationError;
 
 /// Stable, documented error codes (`extensions.code` in GraphQL responses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,11 +76,23 @@ impl AppError {
         self
     }
 
-    pub fn invalid_input(field: impl Into<String>, message: impl fmt::Display) -> AppError {
+    /// A refused input, named as the caller named it. A domain `ValidationError` names the
+    /// field the domain's way (`staff`, `tracking_number`); its rule is restated under the
+    /// caller's name (`driver`, `trackingNumber`), so a client never has to map one to the
+    /// other. Checked here, once, rather than at each of the call sites.
+    pub fn invalid_input(
+        field: impl Into<String>,
+        message: impl fmt::Display + 'static,
+    ) -> AppError {
+        let field = field.into();
+        let message = match (&message as &dyn std::any::Any).downcast_ref::<ValidationError>() {
+            Some(rule) => format!("{field} {}", rule.rule()),
+            None => message.to_string(),
+        };
         AppError {
             code: ErrorCode::InvalidInput,
-            message: message.to_string(),
-            field: Some(field.into()),
+            message,
+            field: Some(field),
             reason: None,
         }
     }
@@ -119,6 +132,20 @@ impl AppError {
 impl From<waybill_projections::DbError> for AppError {
     fn from(e: waybill_projections::DbError) -> Self {
         AppError::internal("talking to the database", &e)
+    }
+}
+
+/// An import refused for what the file or the target holds is the operator's to fix and says
+/// why; only an unavailable database is internal.
+impl From<waybill_projections::audit::ImportError> for AppError {
+    fn from(e: waybill_projections::audit::ImportError) -> Self {
+        match e {
+            waybill_projections::audit::ImportError::Db(db) => db.into(),
+            refused @ waybill_projections::audit::ImportError::NotEmpty(_) => {
+                AppError::new(ErrorCode::InvalidState, refused.to_string())
+            }
+            refused => AppError::new(ErrorCode::InvalidInput, refused.to_string()),
+        }
     }
 }
 

@@ -139,7 +139,11 @@ enum ProjectionsCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("WAYBILL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            // sqlx logs every notice (PostgreSQL's "already exists, skipping" on each
+            // start) and slow statement at INFO; an operator reading a command's output
+            // wants Waybill's own lines. `WAYBILL_LOG=sqlx=info` brings them back.
+            EnvFilter::try_from_env("WAYBILL_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .with_writer(std::io::stderr)
         .init();

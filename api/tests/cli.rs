@@ -381,6 +381,46 @@ async fn audit_export_import_from_the_cli(backend: Backend) {
         String::from_utf8_lossy(&proof.stdout)
     );
 
+    // An operator's mistakes end with their reason and a failure status, never "internal".
+    let import_fails_with = |target_args: &[String], file: &std::path::Path, expected: &str| {
+        let out = waybill()
+            .args(target_args)
+            .arg("import")
+            .arg(file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains("internal error"), "{stderr}");
+        assert!(!stderr.contains("sqlx"), "no database chatter: {stderr}");
+    };
+    import_fails_with(
+        &target_args,
+        &file,
+        "needs an empty store; this one holds 4 events",
+    );
+    let edited = file.with_extension("edited.jsonl");
+    std::fs::write(&edited, text.replacen("Li Wei", "Li Wu", 1)).unwrap();
+    let fresh = TestDb::create(Backend::Sqlite, "edited import target")
+        .await
+        .unwrap();
+    import_fails_with(&store_args(&fresh), &edited, "the file was altered");
+    let first_line = text.lines().next().unwrap();
+    std::fs::write(&edited, format!("{first_line}\n{first_line}\n")).unwrap();
+    import_fails_with(&store_args(&fresh), &edited, "line 2: event");
+    std::fs::write(&edited, "{\"not\": \"an event\"}\n").unwrap();
+    import_fails_with(
+        &store_args(&fresh),
+        &edited,
+        "line 1: not an exported event",
+    );
+    let _ = std::fs::remove_file(&edited);
+    fresh.cleanup().await;
+
     waybill_projections::with_db!(&db.db, pool => {
         sqlx::query("UPDATE events SET event_type = 'OrderCancelled' WHERE global_position = 2").execute(pool).await.unwrap();
     });

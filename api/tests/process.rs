@@ -106,10 +106,10 @@ fn place_order(external: &str) -> Value {
         "query": "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { orderId position } }",
         "variables": {"i": {
             "channel": "JD", "externalNumber": external, "customerId": "c-term", "currency": "CNY",
-            "lines": [{"sku": "TEA-1", "name": "Longjing tea", "quantity": 1, "unitPrice": 5000}],
+            "lines": [{"sku": "TEA-1", "name": "Longjing tea", "quantity": 1, "unitPrice": "5000"}],
             "shippingAddress": {"recipient": "Li Lei", "phone": "13800000000", "country": "CN",
                                 "province": "Zhejiang", "city": "Hangzhou", "street": "1 West Lake Rd"},
-            "delivery": {"mode": "EXPRESS"}, "shippingFee": 0
+            "delivery": {"mode": "EXPRESS"}, "shippingFee": "0"
         }}
     })
 }

@@ -62,6 +62,37 @@ pub enum ValidationError {
     UnknownCode { field: &'static str, value: String },
 }
 
+impl ValidationError {
+    /// The field the rule was checked on, as the domain names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ValidationError::Empty { field }
+            | ValidationError::TooLong { field, .. }
+            | ValidationError::DisallowedCharacter { field, .. }
+            | ValidationError::ContainsWhitespace { field }
+            | ValidationError::SurroundingWhitespace { field }
+            | ValidationError::NotPrintable { field }
+            | ValidationError::InvalidCurrencyCode { field }
+            | ValidationError::NotPositive { field }
+            | ValidationError::NotFinite { field }
+            | ValidationError::OutOfRange { field, .. }
+            | ValidationError::EmptyWindow { field }
+            | ValidationError::InvalidUuid { field }
+            | ValidationError::UnknownCode { field, .. } => field,
+        }
+    }
+
+    /// The rule without the field's name ("must not be empty"), for an edge that names the
+    /// field the way its caller does (`driver`, where the domain says `staff`).
+    pub fn rule(&self) -> String {
+        let message = self.to_string();
+        message
+            .strip_prefix(self.field())
+            .map(|rest| rest.trim_start().to_string())
+            .unwrap_or(message)
+    }
+}
+
 /// Counts characters rather than bytes: limits are about what people type,
 /// and CJK text is three bytes per character in UTF-8.
 pub(crate) fn check_max_chars(
@@ -99,6 +130,19 @@ pub(crate) fn long_text(field: &'static str, value: &str) -> Result<(), Validati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rule_reads_without_the_domain_field_name() {
+        let e = ValidationError::Empty { field: "staff" };
+        assert_eq!(e.field(), "staff");
+        assert_eq!(e.rule(), "must not be empty");
+        let e = ValidationError::OutOfRange {
+            field: "service_seconds",
+            min: 0,
+            max: 7200,
+        };
+        assert_eq!(e.rule(), "must be between 0 and 7200");
+    }
 
     #[test]
     fn blank_text_is_empty() {

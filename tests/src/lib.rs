@@ -294,3 +294,13 @@ pub async fn event_count_of(db: &Db, stream_type: &str) -> i64 {
     waybill_projections::with_db!(db, read pool =>
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = $1").bind(stream_type).fetch_one(pool).await.expect("count events"))
 }
+
+/// The value of a `MinorUnits` or `Int64` field, which the API emits as a decimal string;
+/// panics on anything else, so a field that slips back to a JSON number fails its test.
+#[track_caller]
+pub fn wide(value: &serde_json::Value) -> i64 {
+    value
+        .as_str()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| panic!("expected a 64-bit decimal string, got {value}"))
+}

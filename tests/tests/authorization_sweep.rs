@@ -43,7 +43,7 @@ fn scalar_literal(name: &str) -> Option<&'static str> {
         "NaiveDate" => "\"2026-01-05\"",
         "NaiveTime" => "\"09:00:00\"",
         "JSON" => "{}",
-        "Money" | "MinorUnits" => "\"1\"",
+        "MinorUnits" | "Int64" => "\"1\"",
         _ => return None,
     })
 }

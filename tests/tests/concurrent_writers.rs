@@ -3,6 +3,7 @@
 use futures::future::join_all;
 use serde_json::{json, Value};
 use waybill_tests::fixtures::{order_input, ORDER, PLACE};
+use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
 
 const CAPTURE: &str = "mutation($id: String!, $r: String!) { capturePayment(orderId: $id, method: \"alipay\", reference: $r, amount: 1000) { streamVersion position } }";
@@ -45,7 +46,7 @@ async fn many_writers_on_one_stream(app: &TestApp) {
     );
     let mut versions: Vec<i64> = acknowledged
         .iter()
-        .map(|a| a["streamVersion"].as_i64().unwrap())
+        .map(|a| wide(&a["streamVersion"]))
         .collect();
     versions.sort_unstable();
     versions.dedup();
@@ -56,15 +57,15 @@ async fn many_writers_on_one_stream(app: &TestApp) {
     );
     let last = acknowledged
         .iter()
-        .map(|a| a["position"].as_i64().unwrap())
+        .map(|a| wide(&a["position"]))
         .max()
         .unwrap();
     let order = app.gql(ORDER, json!({"id": id, "p": last})).await["order"].clone();
     assert_eq!(
         order["payment"]["captured"],
-        json!(1000 * acknowledged.len())
+        json!((1000 * acknowledged.len()).to_string())
     );
-    assert_eq!(order["version"], json!(1 + acknowledged.len()));
+    assert_eq!(wide(&order["version"]), 1 + acknowledged.len() as i64);
     // Retrying the refused ones one at a time fills the order exactly.
     let mut i = 100;
     loop {
@@ -134,7 +135,7 @@ async fn concurrent_retries_with_one_idempotency_key(app: &TestApp) {
         .filter(|v| v.is_object())
         .collect();
     assert_eq!(ok.len(), 6, "{results:?}");
-    assert!(ok.iter().all(|v| v["streamVersion"] == 2));
+    assert!(ok.iter().all(|v| v["streamVersion"] == "2"));
     assert_eq!(ok.iter().filter(|v| v["replayed"] == false).count(), 1);
     assert_eq!(app.event_count().await, 2);
 }

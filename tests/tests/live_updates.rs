@@ -32,14 +32,14 @@ async fn subscribers_see_writes_within_a_second(app: &TestApp) {
             .next_data(left)
             .await
             .expect("the capture within one second");
-        if update["orderUpdated"]["version"] == 2 {
+        if update["orderUpdated"]["version"] == "2" {
             assert_eq!(
-                update["orderUpdated"]["payment"]["captured"], 700,
+                update["orderUpdated"]["payment"]["captured"], "700",
                 "{update}"
             );
             break;
         }
-        assert_eq!(update["orderUpdated"]["version"], 1, "{update}");
+        assert_eq!(update["orderUpdated"]["version"], "1", "{update}");
     }
     assert!(sent.elapsed() < Duration::from_secs(1));
 }

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 use waybill_tests::fixtures::{order_input, ORDER, PLACE};
+use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
 
 async fn place(app: &TestApp, external: &str) -> Value {
@@ -18,15 +19,15 @@ async fn order_at(app: &TestApp, id: &str, position: i64) -> Value {
     app.gql(ORDER, json!({"id": id, "p": position})).await["order"].clone()
 }
 
-const CAPTURE: &str = "mutation($id: String!, $amt: Int!, $ref: String!, $k: String, $v: Int) { capturePayment(orderId: $id, method: \"alipay\", reference: $ref, amount: $amt, idempotencyKey: $k, expectedVersion: $v) { streamVersion position replayed } }";
+const CAPTURE: &str = "mutation($id: String!, $amt: MinorUnits!, $ref: String!, $k: String, $v: Int64) { capturePayment(orderId: $id, method: \"alipay\", reference: $ref, amount: $amt, idempotencyKey: $k, expectedVersion: $v) { streamVersion position replayed } }";
 
 async fn full_lifecycle(app: &TestApp) {
     let placed = place(app, "TB-LIFE-1").await;
     let id = placed["orderId"].as_str().unwrap().to_string();
-    assert_eq!(placed["streamVersion"], 1);
-    let order = order_at(app, &id, placed["position"].as_i64().unwrap()).await;
+    assert_eq!(placed["streamVersion"], "1");
+    let order = order_at(app, &id, wide(&placed["position"])).await;
     assert_eq!(order["status"], "PLACED");
-    assert_eq!(order["totals"]["grandTotal"], 13800);
+    assert_eq!(order["totals"]["grandTotal"], "13800");
     assert_eq!(order["payment"]["state"], "UNPAID");
 
     let steps: Vec<(&str, Value)> = vec![
@@ -39,13 +40,14 @@ async fn full_lifecycle(app: &TestApp) {
     for (q, _) in &steps {
         let data = app.gql(q, json!({"id": id})).await;
         last = data.as_object().unwrap().values().next().unwrap()["position"]
-            .as_i64()
-            .unwrap();
+            .as_str()
+            .and_then(|p| p.parse::<i64>().ok())
+            .expect("position");
     }
     let order = order_at(app, &id, last).await;
     assert_eq!(order["status"], "PARTIALLY_FULFILLED");
     assert_eq!(order["payment"]["state"], "PAID");
-    assert_eq!(order["payment"]["outstanding"], 0);
+    assert_eq!(order["payment"]["outstanding"], "0");
     assert_eq!(order["warehouseId"], "WH-HZ");
     assert_eq!(order["lines"][0]["fulfilledQuantity"], 1);
 
@@ -55,11 +57,11 @@ async fn full_lifecycle(app: &TestApp) {
         "mutation($id: String!) { completeOrder(orderId: $id) { position } }",
     ] {
         let data = app.gql(q, json!({"id": id})).await;
-        last = data.as_object().unwrap().values().next().unwrap()["position"].as_i64().unwrap();
+        last = wide(&data.as_object().unwrap().values().next().unwrap()["position"]);
     }
     let order = order_at(app, &id, last).await;
     assert_eq!(order["status"], "COMPLETED");
-    assert_eq!(order["version"], 8);
+    assert_eq!(order["version"], "8");
     assert_eq!(order["shipmentReferences"], json!(["SHP-1", "SHP-2"]));
 
     // A terminal order accepts nothing more, and the refusal writes nothing.
@@ -84,9 +86,9 @@ async fn cancel_paid_order_records_refund_owed(app: &TestApp) {
     app.gql(CAPTURE, json!({"id": id, "amt": 5000, "ref": "C1"}))
         .await;
     let data = app.gql("mutation($id: String!) { cancelOrder(orderId: $id, reason: \"customer asked\") { position } }", json!({"id": id})).await;
-    let order = order_at(app, &id, data["cancelOrder"]["position"].as_i64().unwrap()).await;
+    let order = order_at(app, &id, wide(&data["cancelOrder"]["position"])).await;
     assert_eq!(order["status"], "CANCELLED");
-    assert_eq!(order["refundOwed"], 5000);
+    assert_eq!(order["refundOwed"], "5000");
     assert_eq!(order["cancelReason"], "customer asked");
 }
 on_both_backends!(cancel_paid_order_records_refund_owed);
@@ -156,7 +158,7 @@ async fn expected_version_guards_concurrent_edits(app: &TestApp) {
     let ok = app
         .gql(CAPTURE, json!({"id": id, "amt": 100, "ref": "C1", "v": 1}))
         .await;
-    assert_eq!(ok["capturePayment"]["streamVersion"], 2);
+    assert_eq!(ok["capturePayment"]["streamVersion"], "2");
     let count = app.event_count().await;
     let (_, body) = app
         .gql_raw(
@@ -192,7 +194,7 @@ async fn rejections_have_codes_and_change_nothing(app: &TestApp) {
     let mut bad_window = order_input("TMALL", "TM-REJ-7", "c");
     bad_window["delivery"] = json!({"mode": "SCHEDULED", "windowStart": "2026-01-02T10:00:00Z", "windowEnd": "2026-01-02T09:00:00Z"});
     let mut threshold_not_met = order_input("TMALL", "TM-REJ-8", "c");
-    threshold_not_met["promotions"] = json!([{"thresholdReduction": {"name": "满300减30", "threshold": 30000, "reduction": 3000}}]);
+    threshold_not_met["promotions"] = json!([{"thresholdReduction": {"name": "满300减30", "threshold": "30000", "reduction": "3000"}}]);
     for input in [
         bad_qty,
         bad_price,
@@ -250,12 +252,7 @@ async fn anomalies_put_orders_on_hold(app: &TestApp) {
     let code = app.gql_error(&app.admin, "mutation($id: String!) { allocateOrder(orderId: $id, warehouseId: \"WH-1\") { position } }", json!({"id": id})).await;
     assert_eq!(code, "INVALID_STATE");
     let data = app.gql("mutation($id: String!) { clearOrderAnomaly(orderId: $id, kind: SUSPECTED_FAKE_ORDER, resolution: \"verified by phone\") { position } }", json!({"id": id})).await;
-    let order = order_at(
-        app,
-        &id,
-        data["clearOrderAnomaly"]["position"].as_i64().unwrap(),
-    )
-    .await;
+    let order = order_at(app, &id, wide(&data["clearOrderAnomaly"]["position"])).await;
     assert_eq!(order["openAnomalies"], json!([]));
     app.gql("mutation($id: String!) { allocateOrder(orderId: $id, warehouseId: \"WH-1\") { position } }", json!({"id": id})).await;
 }
@@ -264,17 +261,17 @@ on_both_backends!(anomalies_put_orders_on_hold);
 async fn promotions_are_priced_and_broken_down(app: &TestApp) {
     let mut input = order_input("OWN_WEB_SHOP", "WEB-PROMO-1", "cust-9");
     input["promotions"] = json!([
-        {"fixedCoupon": {"code": "WELCOME5", "amount": 500}},
-        {"memberPrice": {"sku": "TEA-1", "memberUnitPrice": 4500}},
+        {"fixedCoupon": {"code": "WELCOME5", "amount": "500"}},
+        {"memberPrice": {"sku": "TEA-1", "memberUnitPrice": "4500"}},
         {"percentageDiscount": {"name": "Double 11", "percent": 10}},
-        {"thresholdReduction": {"name": "满100减10", "threshold": 10000, "reduction": 1000}},
-        {"pointsRedemption": {"points": 200, "minorPerPoint": 1}}
+        {"thresholdReduction": {"name": "满100减10", "threshold": "10000", "reduction": "1000"}},
+        {"pointsRedemption": {"points": "200", "minorPerPoint": "1"}}
     ]);
     let placed = app.gql(PLACE, json!({"i": input})).await["placeOrder"].clone();
     let order = order_at(
         app,
         placed["orderId"].as_str().unwrap(),
-        placed["position"].as_i64().unwrap(),
+        wide(&placed["position"]),
     )
     .await;
     // 13000 subtotal; member price −1000 → 12000; 10 % −1200 → 10800; 满减 −1000 → 9800;
@@ -286,7 +283,7 @@ async fn promotions_are_priced_and_broken_down(app: &TestApp) {
         .map(|p| {
             (
                 p["kind"].as_str().unwrap().to_string(),
-                p["amountOff"].as_i64().unwrap(),
+                wide(&p["amountOff"]),
             )
         })
         .collect();
@@ -300,8 +297,8 @@ async fn promotions_are_priced_and_broken_down(app: &TestApp) {
             ("points_redemption".to_string(), 200),
         ]
     );
-    assert_eq!(order["totals"]["subtotal"], 13000);
-    assert_eq!(order["totals"]["discount"], 3900);
-    assert_eq!(order["totals"]["grandTotal"], 9900);
+    assert_eq!(order["totals"]["subtotal"], "13000");
+    assert_eq!(order["totals"]["discount"], "3900");
+    assert_eq!(order["totals"]["grandTotal"], "9900");
 }
 on_both_backends!(promotions_are_priced_and_broken_down);

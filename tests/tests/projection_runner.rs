@@ -309,11 +309,12 @@ async fn rebuild_while_serving(backend: Backend) {
                 json!({"i": order_input("TAOBAO", &format!("RB-{i}"), "c")}),
             )
             .await["placeOrder"]["position"]
-            .as_i64()
-            .unwrap();
+            .as_str()
+            .and_then(|p| p.parse::<i64>().ok())
+            .expect("position");
     }
     let query =
-        "query($p: Int) { orders(first: 100, consistentWith: $p) { edges { node { id } } } }";
+        "query($p: Int64) { orders(first: 100, consistentWith: $p) { edges { node { id } } } }";
     app.gql(query, json!({"p": last})).await;
     let runner = app.services.runner.clone();
     let rebuild = tokio::spawn(async move {

@@ -55,7 +55,7 @@ async fn dates_in_a_sane_range(app: &TestApp) {
     let position = placed["placeOrder"]["position"].clone();
     let order = app
         .gql(
-            "query($id: String!, $p: Int) { order(id: $id, consistentWith: $p) { placedAt } }",
+            "query($id: String!, $p: Int64) { order(id: $id, consistentWith: $p) { placedAt } }",
             json!({"id": id, "p": position}),
         )
         .await;

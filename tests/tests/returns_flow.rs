@@ -8,9 +8,10 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 use waybill_api::auth::Role;
 use waybill_tests::fixtures::{order_input, PLACE};
+use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
 
-const CAPTURE: &str = "mutation($id: String!, $a: Int!) { capturePayment(orderId: $id, method: \"alipay\", reference: \"CAP-1\", amount: $a) { position } }";
+const CAPTURE: &str = "mutation($id: String!, $a: MinorUnits!) { capturePayment(orderId: $id, method: \"alipay\", reference: \"CAP-1\", amount: $a) { position } }";
 const ALLOCATE: &str = "mutation($id: String!, $w: String!) { allocateOrder(orderId: $id, warehouseId: $w) { position } }";
 const FULFIL_ALL: &str = "mutation($id: String!) { fulfilOrder(orderId: $id, shipmentReference: \"SHP-1\", lines: [{sku: \"TEA-1\", quantity: 2}, {sku: \"CUP-1\", quantity: 1}]) { position } }";
 const DELIVER: &str = "mutation($id: String!, $at: DateTime) { markOrderDelivered(orderId: $id, deliveredAt: $at) { position } }";
@@ -25,10 +26,10 @@ const INSPECT: &str = "mutation($id: String!, $l: [InspectedLineInput!]!, $at: D
 const REFUND: &str = "mutation($id: String!, $i: RefundReturnInput!, $k: String) { refundReturn(returnId: $id, input: $i, idempotencyKey: $k) { returnId streamVersion position replayed orderVersion orderPosition } }";
 const EXCHANGE: &str = "mutation($id: String!) { exchangeReturn(returnId: $id, lines: [{sku: \"TEA-1\", quantity: 1}]) { position } }";
 const CLOSE: &str = "mutation($id: String!, $at: DateTime) { closeReturn(returnId: $id, at: $at) { position return { status outcome stage closedAt } } }";
-const RECORD_REFUND: &str = "mutation($id: String!, $a: Int!, $r: String!, $at: DateTime) { recordRefund(orderId: $id, amount: $a, method: \"alipay\", reference: $r, reason: \"goodwill\", at: $at) { streamVersion position } }";
+const RECORD_REFUND: &str = "mutation($id: String!, $a: MinorUnits!, $r: String!, $at: DateTime) { recordRefund(orderId: $id, amount: $a, method: \"alipay\", reference: $r, reason: \"goodwill\", at: $at) { streamVersion position } }";
 
-const RETURN: &str = "query($id: String!, $p: Int) { return(id: $id, consistentWith: $p) { id orderId channel reason requestedResolution status stage stageSince warehouseId photoRefs returnValue shippingFee windowDays refunded shippingRefunded resolution outcome requestedAt resolvedAt closedAt version ageSeconds inStageSeconds lines { sku quantity unitPrice receivedQuantity damagedQuantity restockedQuantity writtenOffQuantity returnedQuantity } review { decision agent note } logistics { kind reverseShipmentId carrier trackingNumber pickupPointId } receipt { warehouseId staff complete } inspection { warehouseId inspector lines { sku condition decision quantity } } refunds { amount includeShipping method reference policy agent } exchange { replacementShipmentId lines { sku quantity } } repair { vendor stage shipmentId } timeline { eventType actor actorKeyId actorRole correlationId } order { id status } } }";
-const ORDER: &str = "query($id: String!, $p: Int) { order(id: $id, consistentWith: $p) { id status shipmentReferences payment { captured refunded netPaid outstanding } refunds { amount method reference returnId } returns { id status } } }";
+const RETURN: &str = "query($id: String!, $p: Int64) { return(id: $id, consistentWith: $p) { id orderId channel reason requestedResolution status stage stageSince warehouseId photoRefs returnValue shippingFee windowDays refunded shippingRefunded resolution outcome requestedAt resolvedAt closedAt version ageSeconds inStageSeconds lines { sku quantity unitPrice receivedQuantity damagedQuantity restockedQuantity writtenOffQuantity returnedQuantity } review { decision agent note } logistics { kind reverseShipmentId carrier trackingNumber pickupPointId } receipt { warehouseId staff complete } inspection { warehouseId inspector lines { sku condition decision quantity } } refunds { amount includeShipping method reference policy agent } exchange { replacementShipmentId lines { sku quantity } } repair { vendor stage shipmentId } timeline { eventType actor actorKeyId actorRole correlationId } order { id status } } }";
+const ORDER: &str = "query($id: String!, $p: Int64) { order(id: $id, consistentWith: $p) { id status shipmentReferences payment { captured refunded netPaid outstanding } refunds { amount method reference returnId } returns { id status } } }";
 
 /// The first (only) field of a mutation's data.
 fn first(data: &Value) -> Value {
@@ -39,9 +40,7 @@ fn first(data: &Value) -> Value {
 }
 
 fn pos(v: &Value) -> i64 {
-    v["position"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("no position in {v}"))
+    wide(&v["position"])
 }
 
 fn id_of(v: &Value) -> String {
@@ -227,7 +226,7 @@ async fn full_return_chain(app: &TestApp) {
         ),
     )
     .await;
-    assert_eq!(requested["streamVersion"], 1);
+    assert_eq!(requested["streamVersion"], "1");
     assert_eq!(requested["replayed"], false);
     let rid = id_of(&requested);
     let r = return_at(app, &k.agent, &rid, pos(&requested)).await;
@@ -236,8 +235,8 @@ async fn full_return_chain(app: &TestApp) {
     assert_eq!(r["stage"], "AWAITING_REVIEW");
     assert_eq!(r["channel"], "TAOBAO");
     assert_eq!(r["reason"], "DAMAGED");
-    assert_eq!(r["returnValue"], 8000);
-    assert_eq!(r["shippingFee"], 800);
+    assert_eq!(r["returnValue"], "8000");
+    assert_eq!(r["shippingFee"], "800");
     assert_eq!(
         r["windowDays"], 15,
         "seller's faults get the quality window"
@@ -247,7 +246,7 @@ async fn full_return_chain(app: &TestApp) {
         "goods go back where they came from"
     );
     assert_eq!(r["photoRefs"], json!(["returns/photos/r1.jpg"]));
-    assert_eq!(r["lines"][0]["unitPrice"], 5000);
+    assert_eq!(r["lines"][0]["unitPrice"], "5000");
     assert_eq!(r["order"]["id"], order_id.as_str());
 
     // Review: the warehouse and the auditor may not; an agent may.
@@ -307,7 +306,7 @@ async fn full_return_chain(app: &TestApp) {
         "the carrier's scan finds the reverse shipment"
     );
     let queues = app
-        .gql_as(&k.warehouse, "query($p: Int) { returnQueues(warehouseId: \"WH-HZ\", consistentWith: $p) { warehouseId awaitingReceipt { count oldestAgeSeconds } awaitingInspection { count } } }", json!({"p": pos(&labelled)}))
+        .gql_as(&k.warehouse, "query($p: Int64) { returnQueues(warehouseId: \"WH-HZ\", consistentWith: $p) { warehouseId awaitingReceipt { count oldestAgeSeconds } awaitingInspection { count } } }", json!({"p": pos(&labelled)}))
         .await;
     assert_eq!(queues["returnQueues"][0]["awaitingReceipt"]["count"], 1);
     assert_eq!(queues["returnQueues"][0]["awaitingInspection"]["count"], 0);
@@ -349,7 +348,7 @@ async fn full_return_chain(app: &TestApp) {
 
     // A warehouse may not refund; an auditor may not either.
     let partial =
-        json!({"amount": 5000, "method": "alipay", "reference": "RF-1", "agent": "agent-wang"});
+        json!({"amount": "5000", "method": "alipay", "reference": "RF-1", "agent": "agent-wang"});
     for token in [&k.warehouse, &k.auditor] {
         let (code, _) = refused(app, token, REFUND, json!({"id": rid, "i": partial})).await;
         assert_eq!(code, "FORBIDDEN");
@@ -367,10 +366,10 @@ async fn full_return_chain(app: &TestApp) {
     .await;
     let refunded = data["refundReturn"].clone();
     assert_eq!(refunded["replayed"], false);
-    assert!(refunded["orderPosition"].as_i64().unwrap() < pos(&refunded));
+    assert!(wide(&refunded["orderPosition"]) < pos(&refunded));
     let r = return_at(app, &k.agent, &rid, pos(&refunded)).await;
     assert_eq!(r["status"], "REFUNDED");
-    assert_eq!(r["refunded"], 5000);
+    assert_eq!(r["refunded"], "5000");
     assert_eq!(
         r["refunds"][0]["policy"], "AFTER_RECEIPT",
         "defaults to what is true"
@@ -378,12 +377,12 @@ async fn full_return_chain(app: &TestApp) {
     assert_eq!(r["refunds"][0]["reference"], "RF-1");
     assert_eq!(r["stage"], "RESOLVED");
     let o = order_at(app, &k.agent, &order_id, pos(&refunded)).await;
-    assert_eq!(o["payment"]["captured"], 13_800);
-    assert_eq!(o["payment"]["refunded"], 5000);
-    assert_eq!(o["payment"]["netPaid"], 8800);
+    assert_eq!(o["payment"]["captured"], "13800");
+    assert_eq!(o["payment"]["refunded"], "5000");
+    assert_eq!(o["payment"]["netPaid"], "8800");
     assert_eq!(
         o["refunds"],
-        json!([{"amount": 5000, "method": "alipay", "reference": "RF-1", "returnId": rid}])
+        json!([{"amount": "5000", "method": "alipay", "reference": "RF-1", "returnId": rid}])
     );
 
     // More than the goods are worth is refused by the return before any money moves.
@@ -392,7 +391,7 @@ async fn full_return_chain(app: &TestApp) {
         app,
         &k.agent,
         REFUND,
-        json!({"id": rid, "i": {"amount": 3001, "method": "alipay", "reference": "RF-X"}}),
+        json!({"id": rid, "i": {"amount": "3001", "method": "alipay", "reference": "RF-X"}}),
     )
     .await;
     assert_eq!(
@@ -402,10 +401,10 @@ async fn full_return_chain(app: &TestApp) {
     assert_eq!(app.event_count().await, count);
 
     // The rest, including shipping: 30.00 + 8.00.
-    let rest = json!({"id": rid, "i": {"amount": 3800, "includeShipping": true, "method": "alipay", "reference": "RF-2"}, "k": "refund-rest-1"});
+    let rest = json!({"id": rid, "i": {"amount": "3800", "includeShipping": true, "method": "alipay", "reference": "RF-2"}, "k": "refund-rest-1"});
     let refunded = step(app, &k.agent, REFUND, rest.clone()).await;
     let r = return_at(app, &k.agent, &rid, pos(&refunded)).await;
-    assert_eq!(r["refunded"], 8800);
+    assert_eq!(r["refunded"], "8800");
     assert_eq!(r["shippingRefunded"], true);
     assert_eq!(r["refunds"][1]["includeShipping"], true);
     // The same request again pays nothing twice, on either stream.
@@ -416,7 +415,7 @@ async fn full_return_chain(app: &TestApp) {
     assert_eq!(again["orderPosition"], refunded["orderPosition"]);
     assert_eq!(app.event_count().await, count);
     // Even another agent retrying the same reference does not pay twice.
-    let again = step(app, &k.agent2, REFUND, json!({"id": rid, "i": {"amount": 3800, "includeShipping": true, "method": "alipay", "reference": "RF-2"}})).await;
+    let again = step(app, &k.agent2, REFUND, json!({"id": rid, "i": {"amount": "3800", "includeShipping": true, "method": "alipay", "reference": "RF-2"}})).await;
     assert_eq!(again["replayed"], true);
     assert_eq!(app.event_count().await, count);
 
@@ -428,8 +427,8 @@ async fn full_return_chain(app: &TestApp) {
 
     // The order shows its balance, its refunds and its returns.
     let o = order_at(app, &k.auditor, &order_id, pos(&closed)).await;
-    assert_eq!(o["payment"]["refunded"], 8800);
-    assert_eq!(o["payment"]["netPaid"], 5000);
+    assert_eq!(o["payment"]["refunded"], "8800");
+    assert_eq!(o["payment"]["netPaid"], "5000");
     assert_eq!(o["refunds"].as_array().unwrap().len(), 2);
     assert!(o["refunds"]
         .as_array()
@@ -725,7 +724,7 @@ async fn return_rejections(app: &TestApp) {
         (code.as_str(), reason.as_deref()),
         ("INVALID_STATE", Some("exceeds_requested"))
     );
-    let (code, reason) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 100, "method": "alipay", "reference": "RF-E", "policy": "AFTER_RECEIPT"}})).await;
+    let (code, reason) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": "100", "method": "alipay", "reference": "RF-E", "policy": "AFTER_RECEIPT"}})).await;
     assert_eq!(
         (code.as_str(), reason.as_deref()),
         ("INVALID_STATE", Some("not_received"))
@@ -734,7 +733,7 @@ async fn return_rejections(app: &TestApp) {
         app,
         &k.agent,
         REFUND,
-        json!({"id": rid, "i": {"amount": 0, "method": "alipay", "reference": "RF-E"}}),
+        json!({"id": rid, "i": {"amount": "0", "method": "alipay", "reference": "RF-E"}}),
     )
     .await;
     assert_eq!(code, "INVALID_INPUT");
@@ -809,8 +808,8 @@ async fn return_rejections(app: &TestApp) {
         ("INVALID_STATE", Some("duplicate_refund"))
     );
     let o = order_at(app, &k.auditor, &undelivered, pos(&ok)).await;
-    assert_eq!(o["payment"]["refunded"], 13_800);
-    assert_eq!(o["payment"]["netPaid"], 0);
+    assert_eq!(o["payment"]["refunded"], "13800");
+    assert_eq!(o["payment"]["netPaid"], "0");
     assert_eq!(o["refunds"][0]["returnId"], Value::Null);
     // Warehouses do not refund.
     assert_eq!(
@@ -840,17 +839,17 @@ async fn return_rejections(app: &TestApp) {
         .await,
     );
     step(app, &k.agent, APPROVE, json!({"id": rid})).await;
-    let first = step(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-1"}, "k": "key-1"})).await;
+    let first = step(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": "1000", "method": "alipay", "reference": "KR-1"}, "k": "key-1"})).await;
     let count = app.event_count().await;
-    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-2"}, "k": "key-1"})).await;
+    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": "1000", "method": "alipay", "reference": "KR-2"}, "k": "key-1"})).await;
     assert_eq!(code, "INVALID_INPUT");
-    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 1000, "method": "alipay", "reference": "KR-3"}, "k": "k".repeat(191)})).await;
+    let (code, _) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": "1000", "method": "alipay", "reference": "KR-3"}, "k": "k".repeat(191)})).await;
     assert_eq!(code, "INVALID_INPUT");
     assert_eq!(app.event_count().await, count);
     let o = order_at(app, &k.auditor, &delivered, pos(&first)).await;
     assert_eq!(
         o["refunds"],
-        json!([{"amount": 1000, "method": "alipay", "reference": "KR-1", "returnId": rid}])
+        json!([{"amount": "1000", "method": "alipay", "reference": "KR-1", "returnId": rid}])
     );
 
     // A return whose order has been fully refunded has nothing left to refund.
@@ -964,7 +963,7 @@ async fn exchanges_repairs_and_idempotent_requests(app: &TestApp) {
         app,
         &k.agent,
         REFUND,
-        json!({"id": rid, "i": {"amount": 100, "method": "alipay", "reference": "RF-X"}}),
+        json!({"id": rid, "i": {"amount": "100", "method": "alipay", "reference": "RF-X"}}),
     )
     .await;
     assert_eq!(
@@ -1097,7 +1096,7 @@ async fn queues_and_analytics(app: &TestApp) {
     .await;
     step(app, &k.warehouse, RECEIVE, json!({"id": r1, "w": "WH-HZ", "l": [{"sku": "TEA-1", "receivedQuantity": 1}], "at": "2025-03-06T00:00:00Z"})).await;
     step(app, &k.warehouse, INSPECT, json!({"id": r1, "l": [{"sku": "TEA-1", "condition": "DAMAGED", "decision": "WRITE_OFF", "quantity": 1}], "at": "2025-03-06T10:00:00Z"})).await;
-    step(app, &k.agent, REFUND, json!({"id": r1, "i": {"amount": 5000, "method": "alipay", "reference": "R1-RF", "at": "2025-03-07T00:00:00Z"}})).await;
+    step(app, &k.agent, REFUND, json!({"id": r1, "i": {"amount": "5000", "method": "alipay", "reference": "R1-RF", "at": "2025-03-07T00:00:00Z"}})).await;
     // R2 on B: the cup, change of mind; label yto; refunded 30.00 before receipt, 6 h after
     // the request (21 600 s); still awaiting receipt at WH-SH since its approval at 01:00.
     let r2 = id_of(
@@ -1122,7 +1121,7 @@ async fn queues_and_analytics(app: &TestApp) {
         json!({"id": r2, "c": "yto", "t": "YT-B1", "at": "2025-03-06T02:00:00Z"}),
     )
     .await;
-    step(app, &k.agent, REFUND, json!({"id": r2, "i": {"amount": 3000, "method": "wechat", "reference": "R2-RF", "at": "2025-03-06T06:00:00Z"}})).await;
+    step(app, &k.agent, REFUND, json!({"id": r2, "i": {"amount": "3000", "method": "wechat", "reference": "R2-RF", "at": "2025-03-06T06:00:00Z"}})).await;
     // R3 on B: both teas, wrong item; label sf-express; received at WH-SH, not inspected.
     let r3 = id_of(
         &request(
@@ -1202,7 +1201,7 @@ async fn queues_and_analytics(app: &TestApp) {
     // Queues: WH-HZ has R6 awaiting resolution (R1 is resolved and inspected, R5 unreviewed);
     // WH-SH has R2 awaiting receipt (since its approval) and R3 awaiting inspection.
     let q = app
-        .gql_as(&k.warehouse, "query($p: Int) { returnQueues(consistentWith: $p) { warehouseId awaitingReceipt { count oldestSince oldestAgeSeconds averageAgeSeconds } awaitingInspection { count oldestSince } awaitingResolution { count oldestSince } } }", json!({"p": p}))
+        .gql_as(&k.warehouse, "query($p: Int64) { returnQueues(consistentWith: $p) { warehouseId awaitingReceipt { count oldestSince oldestAgeSeconds averageAgeSeconds } awaitingInspection { count oldestSince } awaitingResolution { count oldestSince } } }", json!({"p": p}))
         .await["returnQueues"]
         .clone();
     let queues = q.as_array().unwrap();
@@ -1250,7 +1249,7 @@ async fn queues_and_analytics(app: &TestApp) {
 
     // Analytics for March 2025.
     let analytics = |period: &str| {
-        format!("query($p: Int) {{ returnAnalytics(from: \"2025-03-01T00:00:00Z\", to: \"2025-04-01T00:00:00Z\", period: {period}, consistentWith: $p) {{ totals {{ orders orderedUnits returns returnedUnits rejected returnRate unitReturnRate refundedByReturns }} bySku {{ key returns units base rate }} byReason {{ key returns units base rate }} byChannel {{ key returns units base rate }} byCarrier {{ key returns units base rate }} refundTotals {{ periodStart currency refunds amount forReturns }} resolutionTime {{ resolved averageSeconds p50Seconds p90Seconds }} }} }}")
+        format!("query($p: Int64) {{ returnAnalytics(from: \"2025-03-01T00:00:00Z\", to: \"2025-04-01T00:00:00Z\", period: {period}, consistentWith: $p) {{ totals {{ orders orderedUnits returns returnedUnits rejected returnRate unitReturnRate refundedByReturns }} bySku {{ key returns units base rate }} byReason {{ key returns units base rate }} byChannel {{ key returns units base rate }} byCarrier {{ key returns units base rate }} refundTotals {{ periodStart currency refunds amount forReturns }} resolutionTime {{ resolved averageSeconds p50Seconds p90Seconds }} }} }}")
     };
     let data = app
         .gql_as(&k.auditor, &analytics("DAY"), json!({"p": p}))
@@ -1261,7 +1260,7 @@ async fn queues_and_analytics(app: &TestApp) {
     assert_eq!(
         data["totals"],
         json!({"orders": 3, "orderedUnits": 9, "returns": 5, "returnedUnits": 6, "rejected": 1,
-               "returnRate": 5.0 / 3.0, "unitReturnRate": 6.0 / 9.0, "refundedByReturns": 8000})
+               "returnRate": 5.0 / 3.0, "unitReturnRate": 6.0 / 9.0, "refundedByReturns": "8000"})
     );
     // By SKU: teas R1, R3, R6 → 4 of 6; cups R2, R5 → 2 of 3.
     assert_eq!(
@@ -1301,9 +1300,9 @@ async fn queues_and_analytics(app: &TestApp) {
     assert_eq!(
         data["refundTotals"],
         json!([
-            {"periodStart": "2025-03-06", "currency": "CNY", "refunds": 1, "amount": 3000, "forReturns": 1},
-            {"periodStart": "2025-03-07", "currency": "CNY", "refunds": 1, "amount": 5000, "forReturns": 1},
-            {"periodStart": "2025-03-10", "currency": "CNY", "refunds": 1, "amount": 1000, "forReturns": 0}
+            {"periodStart": "2025-03-06", "currency": "CNY", "refunds": 1, "amount": "3000", "forReturns": "1"},
+            {"periodStart": "2025-03-07", "currency": "CNY", "refunds": 1, "amount": "5000", "forReturns": "1"},
+            {"periodStart": "2025-03-10", "currency": "CNY", "refunds": 1, "amount": "1000", "forReturns": "0"}
         ])
     );
     // Resolved: R2 after 21 600 s, R1 after 172 800 s. Mean 97 200; nearest-rank p50 is the
@@ -1319,8 +1318,8 @@ async fn queues_and_analytics(app: &TestApp) {
     assert_eq!(
         weekly["returnAnalytics"]["refundTotals"],
         json!([
-            {"periodStart": "2025-03-03", "currency": "CNY", "refunds": 2, "amount": 8000, "forReturns": 2},
-            {"periodStart": "2025-03-10", "currency": "CNY", "refunds": 1, "amount": 1000, "forReturns": 0}
+            {"periodStart": "2025-03-03", "currency": "CNY", "refunds": 2, "amount": "8000", "forReturns": "2"},
+            {"periodStart": "2025-03-10", "currency": "CNY", "refunds": 1, "amount": "1000", "forReturns": "0"}
         ])
     );
     let monthly = app
@@ -1328,7 +1327,7 @@ async fn queues_and_analytics(app: &TestApp) {
         .await;
     assert_eq!(
         monthly["returnAnalytics"]["refundTotals"],
-        json!([{"periodStart": "2025-03-01", "currency": "CNY", "refunds": 3, "amount": 9000, "forReturns": 2}])
+        json!([{"periodStart": "2025-03-01", "currency": "CNY", "refunds": 3, "amount": "9000", "forReturns": "2"}])
     );
     // One channel only.
     let jd = app
@@ -1345,7 +1344,7 @@ async fn queues_and_analytics(app: &TestApp) {
     );
     assert_eq!(
         jd["refundTotals"],
-        json!([{"amount": 3000}, {"amount": 1000}])
+        json!([{"amount": "3000"}, {"amount": "1000"}])
     );
 
     // Both read models are pure folds of the log: a scratch rebuild matches them document by
@@ -1389,7 +1388,7 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
         match body["errors"][0]["extensions"]["code"].as_str() {
             None => {
                 acknowledged.push((amount, reference));
-                last = last.max(body["data"]["recordRefund"]["position"].as_i64().unwrap());
+                last = last.max(wide(&body["data"]["recordRefund"]["position"]));
             }
             Some(code) => {
                 assert!(code == "INVALID_STATE" || code == "CONFLICT", "{body}");
@@ -1409,7 +1408,7 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
     );
     let o = order_at(app, &k.auditor, &order_id, last).await;
     let total: i64 = acknowledged.iter().map(|a| a.0).sum();
-    assert_eq!(o["payment"]["refunded"], total);
+    assert_eq!(wide(&o["payment"]["refunded"]), total);
     assert!(total <= 13_800);
     for (amount, reference) in &acknowledged {
         assert!(
@@ -1417,7 +1416,7 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|f| f["reference"] == *reference && f["amount"] == *amount),
+                .any(|f| f["reference"] == *reference && wide(&f["amount"]) == *amount),
             "{o}"
         );
     }
@@ -1446,17 +1445,17 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
     }
     let last = ok
         .iter()
-        .map(|b| b["data"]["recordRefund"]["position"].as_i64().unwrap())
+        .map(|b| wide(&b["data"]["recordRefund"]["position"]))
         .max()
         .unwrap();
     let o = order_at(app, &k.auditor, &order_id, last).await;
-    assert_eq!(o["payment"]["refunded"], json!(3000 * ok.len()));
+    assert_eq!(wide(&o["payment"]["refunded"]), 3000 * ok.len() as i64);
     assert_eq!(o["refunds"].as_array().unwrap().len(), ok.len());
 
     // Two returns on one discounted order: 20.00 coupon → 118.00 captured. The teas (100.00)
     // and the cup with shipping (38.00) each fit; together they do not.
     let mut input = order_input("DOUYIN", "CONC-RF-3", "cust-r");
-    input["promotions"] = json!([{"fixedCoupon": {"code": "SAVE20", "amount": 2000}}]);
+    input["promotions"] = json!([{"fixedCoupon": {"code": "SAVE20", "amount": "2000"}}]);
     let order_id = order_with(app, input, "WH-HZ", 11_800, None, Some(&delivered)).await;
     let teas = id_of(
         &request(
@@ -1490,12 +1489,12 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
         (
             &k.agent,
             teas.clone(),
-            json!({"amount": 10_000, "method": "alipay", "reference": "T-1"}),
+            json!({"amount": "10000", "method": "alipay", "reference": "T-1"}),
         ),
         (
             &k.agent2,
             cup.clone(),
-            json!({"amount": 3800, "includeShipping": true, "method": "alipay", "reference": "C-1"}),
+            json!({"amount": "3800", "includeShipping": true, "method": "alipay", "reference": "C-1"}),
         ),
     ];
     let results = join_all(refunds.iter().map(|(token, rid, input)| {
@@ -1507,7 +1506,7 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
         match body["errors"][0]["extensions"]["code"].as_str() {
             None => won.push((
                 rid.clone(),
-                input["amount"].as_i64().unwrap(),
+                wide(&input["amount"]),
                 body["data"]["refundReturn"].clone(),
             )),
             Some(code) => {
@@ -1523,15 +1522,15 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
     let (winner, amount, result) = &won[0];
     let loser = if *winner == teas { &cup } else { &teas };
     let o = order_at(app, &k.auditor, &order_id, pos(result)).await;
-    assert_eq!(o["payment"]["captured"], 11_800);
-    assert_eq!(o["payment"]["refunded"], *amount);
+    assert_eq!(o["payment"]["captured"], "11800");
+    assert_eq!(wide(&o["payment"]["refunded"]), *amount);
     assert_eq!(o["refunds"].as_array().unwrap().len(), 1);
     assert_eq!(o["refunds"][0]["returnId"], winner.as_str());
     let w = return_at(app, &k.auditor, winner, pos(result)).await;
-    assert_eq!(w["refunded"], *amount);
+    assert_eq!(wide(&w["refunded"]), *amount);
     assert_eq!(w["refunds"][0]["policy"], "BEFORE_RECEIPT");
     let l = return_at(app, &k.auditor, loser, pos(result)).await;
-    assert_eq!(l["refunded"], 0);
+    assert_eq!(l["refunded"], "0");
     assert_eq!(l["status"], "APPROVED");
 
     // Two requests for the same two teas at once: only one return gets them.

@@ -8,11 +8,12 @@ use waybill_api::auth::Role;
 use waybill_api::webhooks::signature::sign;
 use waybill_tests::fixtures::{order_input, ORDER, PLACE};
 use waybill_tests::live::Subscription;
+use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
 
 const CREATE: &str =
     "mutation($i: CreateShipmentInput!) { createShipment(input: $i) { shipmentId position } }";
-const SHIPMENT: &str = "query($id: String!, $p: Int) { shipment(id: $id, consistentWith: $p) { id status active trackingNumber handedOverAt deliveredAt failedAttempts staff { action staff } checkpoints { status applied occurredAt } } }";
+const SHIPMENT: &str = "query($id: String!, $p: Int64) { shipment(id: $id, consistentWith: $p) { id status active trackingNumber handedOverAt deliveredAt failedAttempts staff { action staff } checkpoints { status applied occurredAt } } }";
 const SCANS: &str = "mutation($c: String!, $s: [TrackingScanInput!]!) { recordTrackingScans(carrier: $c, scans: $s) { shipmentId recorded position } }";
 
 async fn placed_and_paid(app: &TestApp, external: &str) -> String {
@@ -82,12 +83,7 @@ async fn a_shipment_from_label_to_doorstep(app: &TestApp) {
     app.gql_as(&warehouse, pick, json!({"id": sid})).await;
     app.gql_as(&warehouse, "mutation($id: String!) { packShipment(shipmentId: $id, staff: \"packer-2\") { position } }", json!({"id": sid})).await;
     let handed = app.gql_as(&warehouse, "mutation($id: String!) { handOverShipment(shipmentId: $id, staff: \"dock-1\") { position } }", json!({"id": sid})).await;
-    let s = shipment(
-        app,
-        &sid,
-        handed["handOverShipment"]["position"].as_i64().unwrap(),
-    )
-    .await;
+    let s = shipment(app, &sid, wide(&handed["handOverShipment"]["position"])).await;
     assert_eq!(s["status"], "handed_to_carrier");
     let staff: Vec<&str> = s["staff"]
         .as_array()
@@ -134,12 +130,7 @@ async fn a_shipment_from_label_to_doorstep(app: &TestApp) {
         count + 1,
         "one event for the late scan, none for the resend"
     );
-    let s = shipment(
-        app,
-        &sid,
-        late["recordTrackingScans"][0]["position"].as_i64().unwrap(),
-    )
-    .await;
+    let s = shipment(app, &sid, wide(&late["recordTrackingScans"][0]["position"])).await;
     assert_eq!(s["status"], "delivered");
     assert_eq!(s["active"], false);
     let applied: Vec<bool> = s["checkpoints"]
@@ -176,7 +167,7 @@ async fn tracking_numbers_are_unique_among_active_shipments(app: &TestApp) {
             json!({"i": shipment_input(&order_id, "SF2000001", "2099-01-01T00:00:00Z")}),
         )
         .await;
-    let p = first["createShipment"]["position"].as_i64().unwrap();
+    let p = wide(&first["createShipment"]["position"]);
     shipment(
         app,
         first["createShipment"]["shipmentId"].as_str().unwrap(),
@@ -242,12 +233,7 @@ async fn carriers_push_signed_scans(app: &TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    shipment(
-        app,
-        &sid,
-        created["createShipment"]["position"].as_i64().unwrap(),
-    )
-    .await;
+    shipment(app, &sid, wide(&created["createShipment"]["position"])).await;
     let body = json!({"scans": [
         {"tracking_number": "SF3000001", "carrier_event_id": "e-1", "status": "in_transit", "occurred_at": "2026-11-20T10:00:00Z", "location": "Hub"},
         {"tracking_number": "SF3000001", "status": "delivery_attempt_failed", "occurred_at": "2026-11-21T10:00:00Z",
@@ -318,7 +304,7 @@ async fn carriers_push_signed_scans(app: &TestApp) {
     let (status, reply) = post_webhook(app, "sf_express", &body, Some(&secret), now).await;
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["recorded"], 2);
-    let p = reply["results"][1]["position"].as_i64().unwrap();
+    let p = reply["results"][1]["position"].as_i64().expect("position");
     let (status, reply) = post_webhook(app, "sf_express", &body, Some(&secret), now).await;
     assert_eq!(
         (
@@ -346,12 +332,7 @@ async fn subscribers_see_a_webhook_scan_within_a_second(app: &TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    shipment(
-        app,
-        &sid,
-        created["createShipment"]["position"].as_i64().unwrap(),
-    )
-    .await;
+    shipment(app, &sid, wide(&created["createShipment"]["position"])).await;
     let secret = app
         .gql(
             "mutation { rotateCarrierWebhookSecret(carrier: \"sf_express\") }",
@@ -425,7 +406,7 @@ async fn the_board_and_the_scorecard(app: &TestApp) {
         {"trackingNumber": "SF5000002", "eventId": "b-2", "status": "delivered", "occurredAt": "2026-11-22T09:00:00Z"}
     ]);
     let rec = app.gql(SCANS, json!({"c": "sf_express", "s": scans})).await;
-    let p = rec["recordTrackingScans"][1]["position"].as_i64().unwrap();
+    let p = wide(&rec["recordTrackingScans"][1]["position"]);
     shipment(app, &on_time_id, p).await;
     let board = app.gql("{ warehouseBoard(warehouseId: \"WH-HZ\") { byStatus { status count } late { shipmentId lateReason } deliveredOnTime deliveredLate } }", json!({})).await;
     let b = &board["warehouseBoard"];
@@ -466,9 +447,9 @@ async fn addresses_are_shown_as_each_role_may_see_them(app: &TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let p = created["createShipment"]["position"].as_i64().unwrap();
+    let p = wide(&created["createShipment"]["position"]);
     let q =
-        "query($id: String!, $p: Int) { shipment(id: $id, consistentWith: $p) { destination } }";
+        "query($id: String!, $p: Int64) { shipment(id: $id, consistentWith: $p) { destination } }";
     let oq = "query($id: String!) { order(id: $id) { shippingAddress } }";
     for (role, recipient, phone) in [
         (Role::Agent, "Li Lei", Some("13800000000")),
@@ -524,23 +505,13 @@ async fn customer_360_shows_delivery_problems(app: &TestApp) {
     shipment(
         app,
         late["createShipment"]["shipmentId"].as_str().unwrap(),
-        late["createShipment"]["position"].as_i64().unwrap(),
+        wide(&late["createShipment"]["position"]),
     )
     .await;
-    shipment(
-        app,
-        &fid,
-        failed["createShipment"]["position"].as_i64().unwrap(),
-    )
-    .await;
+    shipment(app, &fid, wide(&failed["createShipment"]["position"])).await;
     let scans = json!([{"trackingNumber": "SF7000002", "eventId": "f-1", "status": "delivery_attempt_failed", "occurredAt": "2026-11-21T09:00:00Z"}]);
     let rec = app.gql(SCANS, json!({"c": "sf_express", "s": scans})).await;
-    shipment(
-        app,
-        &fid,
-        rec["recordTrackingScans"][0]["position"].as_i64().unwrap(),
-    )
-    .await;
+    shipment(app, &fid, wide(&rec["recordTrackingScans"][0]["position"])).await;
     let c = app.gql("{ customer(id: \"c-9\") { deliveries { shipments delivered late withFailedAttempts withExceptions } } }", json!({})).await;
     let d = &c["customer"]["deliveries"];
     assert_eq!(

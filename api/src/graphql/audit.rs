@@ -1,5 +1,6 @@
 //! For auditors: history, time travel and tamper evidence. Read-only by construction.
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use waybill_projections::audit::{self, Finding, SealCheckpoint};
@@ -23,7 +24,7 @@ pub struct StreamPage {
 #[derive(SimpleObject)]
 pub struct StreamState {
     /// The stream version the state reflects.
-    pub version: i64,
+    pub version: Int64,
     pub recorded_at: Option<Timestamp>,
     pub state: Json<serde_json::Value>,
 }
@@ -40,10 +41,10 @@ pub struct StateChange {
 pub struct AuditFinding {
     /// ALTERED, DELETED, INSERTED or REORDERED (lower-case in `kind`).
     pub kind: String,
-    pub position: i64,
+    pub position: Int64,
     pub stream_type: Option<String>,
     pub stream_id: Option<String>,
-    pub sequence: Option<i64>,
+    pub sequence: Option<Int64>,
     pub detail: String,
 }
 
@@ -54,10 +55,10 @@ impl From<Finding> for AuditFinding {
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),
-            position: f.position,
+            position: Int64(f.position),
             stream_type: f.stream_type,
             stream_id: f.stream_id,
-            sequence: f.sequence,
+            sequence: f.sequence.map(Int64),
             detail: f.detail,
         }
     }
@@ -66,16 +67,16 @@ impl From<Finding> for AuditFinding {
 /// The head of the global seal: keep it somewhere safe to prove the log later.
 #[derive(SimpleObject)]
 pub struct AuditCheckpoint {
-    pub ordinal: i64,
-    pub position: i64,
+    pub ordinal: Int64,
+    pub position: Int64,
     pub chain_hash: String,
 }
 
 impl From<SealCheckpoint> for AuditCheckpoint {
     fn from(c: SealCheckpoint) -> Self {
         AuditCheckpoint {
-            ordinal: c.ordinal,
-            position: c.position,
+            ordinal: Int64(c.ordinal),
+            position: Int64(c.position),
             chain_hash: c.chain_hash,
         }
     }
@@ -112,13 +113,19 @@ impl AuditQueries {
         ctx: &Context<'_>,
         stream_type: String,
         stream_id: String,
-        after: Option<i64>,
+        after: Option<Int64>,
         first: Option<i32>,
     ) -> GqlResult<StreamPage> {
         let audience = Audience::of(authorize(ctx, Permission::ReadEventLog)?.role);
         let limit = page_size(first)?;
+        let stream_type = crate::audit::stream_type("streamType", &stream_type)?;
         let mut events = services(ctx)?
-            .stream_history(&stream_type, &stream_id, after.unwrap_or(0), limit + 1)
+            .stream_history(
+                stream_type,
+                &stream_id,
+                opt_i64(after).unwrap_or(0),
+                limit + 1,
+            )
             .await?;
         let has_more = events.len() as i64 > limit;
         events.truncate(limit as usize);
@@ -154,18 +161,19 @@ impl AuditQueries {
         ctx: &Context<'_>,
         stream_type: String,
         stream_id: String,
-        version: Option<i64>,
+        version: Option<Int64>,
         at: Option<Timestamp>,
     ) -> GqlResult<Option<StreamState>> {
         let audience = Audience::of(authorize(ctx, Permission::Audit)?.role);
-        let point = as_of("version", version, at.map(Timestamp::utc))?;
+        let point = as_of("version", opt_i64(version), at.map(Timestamp::utc))?;
+        let stream_type = crate::audit::stream_type("streamType", &stream_type)?;
         Ok(services(ctx)?
-            .state_as_of(&stream_type, &stream_id, point)
+            .state_as_of(stream_type, &stream_id, point)
             .await?
             .map(|mut s| {
-                privacy::stream_state(audience, &stream_type, &mut s.state);
+                privacy::stream_state(audience, stream_type, &mut s.state);
                 StreamState {
-                    version: s.version,
+                    version: Int64(s.version),
                     recorded_at: s.recorded_at.map(Timestamp::from),
                     state: Json(s.state),
                 }
@@ -179,27 +187,28 @@ impl AuditQueries {
         ctx: &Context<'_>,
         stream_type: String,
         stream_id: String,
-        from_version: Option<i64>,
+        from_version: Option<Int64>,
         from_time: Option<Timestamp>,
-        to_version: Option<i64>,
+        to_version: Option<Int64>,
         to_time: Option<Timestamp>,
     ) -> GqlResult<Vec<StateChange>> {
         let audience = Audience::of(authorize(ctx, Permission::Audit)?.role);
         let services = services(ctx)?;
-        let from = as_of("from", from_version, from_time.map(Timestamp::utc))?;
-        let to = as_of("to", to_version, to_time.map(Timestamp::utc))?;
+        let from = as_of("from", opt_i64(from_version), from_time.map(Timestamp::utc))?;
+        let to = as_of("to", opt_i64(to_version), to_time.map(Timestamp::utc))?;
+        let stream_type = crate::audit::stream_type("streamType", &stream_type)?;
         let empty = serde_json::Value::Null;
         let before = services
-            .state_as_of(&stream_type, &stream_id, from)
+            .state_as_of(stream_type, &stream_id, from)
             .await?
             .map(|s| s.state);
         let after = services
-            .state_as_of(&stream_type, &stream_id, to)
+            .state_as_of(stream_type, &stream_id, to)
             .await?
             .map(|s| s.state);
         Ok(diff_seen_by(
             audience,
-            &stream_type,
+            stream_type,
             before.as_ref().unwrap_or(&empty),
             after.as_ref().unwrap_or(&empty),
         )
@@ -239,14 +248,25 @@ impl AuditQueries {
     async fn audit_prove(
         &self,
         ctx: &Context<'_>,
-        ordinal: i64,
-        position: i64,
+        ordinal: Int64,
+        position: Int64,
         chain_hash: String,
     ) -> GqlResult<Option<AuditFinding>> {
         authorize(ctx, Permission::Audit)?;
+        // A checkpoint the seal could never have written is a mistake in the request, not
+        // evidence of tampering.
+        for (field, value) in [("ordinal", ordinal.get()), ("position", position.get())] {
+            if value < 1 {
+                return Err(AppError::invalid_input(
+                    field,
+                    format!("{field} must be at least 1, got {value}"),
+                )
+                .into());
+            }
+        }
         let checkpoint = SealCheckpoint {
-            ordinal,
-            position,
+            ordinal: ordinal.get(),
+            position: position.get(),
             chain_hash,
         };
         Ok(audit::verify_against(&services(ctx)?.db, &checkpoint)

@@ -1,5 +1,6 @@
 //! The global event feed integrators use to catch up, in commit order.
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Json, Object, SimpleObject};
 use waybill_projections::log::{self, Checkpoint, LogQuery, StoredEvent};
@@ -15,12 +16,12 @@ use crate::privacy::{self, Audience};
 #[derive(SimpleObject)]
 pub struct Event {
     /// Global position (insertion order; the cursor gives commit order).
-    pub position: i64,
+    pub position: Int64,
     pub event_id: String,
     pub stream_type: String,
     pub stream_id: String,
     /// Position within its stream, from 1.
-    pub sequence: i64,
+    pub sequence: Int64,
     pub event_type: String,
     /// The payload's version as shown (current; old payloads are upcast on read).
     pub event_version: String,
@@ -46,11 +47,11 @@ impl Event {
             &mut e.payload,
         );
         Event {
-            position: e.position,
+            position: Int64(e.position),
             event_id: e.event_id,
             stream_type: e.aggregate_type,
             stream_id: e.aggregate_id,
-            sequence: e.sequence,
+            sequence: Int64(e.sequence),
             event_type: e.event_type,
             event_version: e.event_version,
             stored_version: e.stored_version,
@@ -96,10 +97,10 @@ impl EventQueries {
         after: Option<String>,
         first: Option<i32>,
         stream_type: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Connection<String, Event>> {
         let audience = Audience::of(authorize(ctx, Permission::ReadEventLog)?.role);
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services(ctx)?.wait_visible(p).await?;
         }
         let limit = page_size(first)?;
@@ -111,7 +112,9 @@ impl EventQueries {
         let query = LogQuery {
             after,
             limit: limit + 1,
-            aggregate_type: stream_type,
+            aggregate_type: stream_type
+                .map(|name| crate::audit::stream_type("streamType", &name).map(String::from))
+                .transpose()?,
         };
         let mut events = log::read_feed(&services(ctx)?.db, &query)
             .await

@@ -11,10 +11,13 @@
 
 use std::future::Future;
 
+use async_graphql::indexmap::IndexMap;
+use async_graphql::registry::{MetaInputValue, MetaType, MetaTypeName, Registry};
 use async_graphql::{Context, Name, Value};
 
 use super::context::{authorize, request, services};
 use super::error::GqlResult;
+use super::scalars::{opt_i64, wide_integer_value, Int64, WIDE_INTEGER_SCALARS};
 use crate::auth::Permission;
 use crate::commands::context::RequestContext;
 use crate::commands::orders::WriteOptions;
@@ -36,13 +39,17 @@ pub struct Mutation<'a> {
 pub fn mutation<'a>(
     ctx: &Context<'a>,
     permission: Permission,
-    expected_version: Option<i64>,
+    expected_version: Option<Int64>,
     idempotency_key: Option<String>,
 ) -> GqlResult<Mutation<'a>> {
     authorize(ctx, permission)?;
     let services = services(ctx)?;
     let request = request(ctx)?;
-    let write = WriteOptions::new(expected_version, idempotency_key, fingerprint_source(ctx)?);
+    let write = WriteOptions::new(
+        opt_i64(expected_version),
+        idempotency_key,
+        fingerprint_source(ctx)?,
+    );
     Ok(Mutation {
         services: services.as_ref(),
         request,
@@ -74,6 +81,7 @@ fn fingerprint_source(ctx: &Context<'_>) -> Result<String, AppError> {
             format!("arguments of {}: {}", field.name(), e.message),
         )
     })?;
+    let declared = Declared(&ctx.schema_env.registry);
     let mut out = String::with_capacity(128);
     out.push_str(field.name());
     out.push('(');
@@ -81,15 +89,51 @@ fn fingerprint_source(ctx: &Context<'_>) -> Result<String, AppError> {
         .into_iter()
         .filter(|(name, _)| !NOT_FINGERPRINTED.contains(&name.as_str()))
         .collect();
-    canonical_object(arguments.iter().map(|(n, v)| (n.as_str(), v)), &mut out);
+    canonical_object(
+        arguments.iter().map(|(n, v)| (n.as_str(), v)),
+        declared.arguments(field.name()),
+        declared,
+        &mut out,
+    );
     out.push(')');
     Ok(out)
 }
 
+/// The types the schema declares for arguments and input fields. Only the declared type says
+/// that `"3000"` and `3000` are one value (a `MinorUnits` or `Int64` accepts both), while for a
+/// `String` argument such as an order number they stay apart.
+#[derive(Clone, Copy)]
+struct Declared<'r>(&'r Registry);
+
+type InputValues = IndexMap<String, MetaInputValue>;
+
+impl<'r> Declared<'r> {
+    fn arguments(self, mutation_field: &str) -> Option<&'r InputValues> {
+        let root = self.0.mutation_type.as_deref()?;
+        match self.0.types.get(root)? {
+            MetaType::Object { fields, .. } => fields.get(mutation_field).map(|f| &f.args),
+            _ => None,
+        }
+    }
+
+    fn input_fields(self, type_name: Option<&str>) -> Option<&'r InputValues> {
+        match self.0.types.get(type_name?)? {
+            MetaType::InputObject { input_fields, .. } => Some(input_fields),
+            _ => None,
+        }
+    }
+}
+
 /// JSON with object keys sorted and null members dropped (an omitted optional argument and
 /// an explicit null mean the same); enum values are written as strings, as variables carry
-/// them.
-fn canonical(value: &Value, out: &mut String) {
+/// them; a wide integer is written as a number in whichever spelling it came.
+fn canonical(value: &Value, type_name: Option<&str>, declared: Declared<'_>, out: &mut String) {
+    if type_name.is_some_and(|t| WIDE_INTEGER_SCALARS.contains(&t)) {
+        if let Some(n) = wide_integer_value(value) {
+            out.push_str(&n.to_string());
+            return;
+        }
+    }
     match value {
         Value::Null => out.push_str("null"),
         Value::Number(n) => out.push_str(&n.to_string()),
@@ -103,17 +147,26 @@ fn canonical(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                canonical(item, out);
+                // A list's items have the list's concrete type.
+                canonical(item, type_name, declared, out);
             }
             out.push(']');
         }
-        Value::Object(members) => {
-            canonical_object(members.iter().map(|(n, v)| (n.as_str(), v)), out)
-        }
+        Value::Object(members) => canonical_object(
+            members.iter().map(|(n, v)| (n.as_str(), v)),
+            declared.input_fields(type_name),
+            declared,
+            out,
+        ),
     }
 }
 
-fn canonical_object<'v>(members: impl Iterator<Item = (&'v str, &'v Value)>, out: &mut String) {
+fn canonical_object<'v>(
+    members: impl Iterator<Item = (&'v str, &'v Value)>,
+    fields: Option<&InputValues>,
+    declared: Declared<'_>,
+    out: &mut String,
+) {
     let mut members: Vec<(&str, &Value)> = members
         .filter(|(_, value)| !matches!(value, Value::Null))
         .collect();
@@ -125,7 +178,10 @@ fn canonical_object<'v>(members: impl Iterator<Item = (&'v str, &'v Value)>, out
         }
         push_string(name, out);
         out.push(':');
-        canonical(value, out);
+        let type_name = fields
+            .and_then(|f| f.get(name))
+            .map(|f| MetaTypeName::concrete_typename(&f.ty));
+        canonical(value, type_name, declared, out);
     }
     out.push('}');
 }
@@ -138,12 +194,74 @@ fn push_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::indexmap::IndexMap;
+    use crate::graphql::scalars::MinorUnits;
+    use async_graphql::{EmptySubscription, Object, Schema};
 
     fn text(value: &Value) -> String {
+        let registry = Registry::default();
         let mut out = String::new();
-        canonical(value, &mut out);
+        canonical(value, None, Declared(&registry), &mut out);
         out
+    }
+
+    struct Fingerprints;
+
+    #[derive(async_graphql::InputObject)]
+    struct LineInput {
+        unit_price: MinorUnits,
+        sku: String,
+    }
+
+    #[Object]
+    impl Fingerprints {
+        async fn charge(
+            &self,
+            ctx: &Context<'_>,
+            amount: MinorUnits,
+            reference: String,
+            lines: Vec<LineInput>,
+        ) -> String {
+            let _ = (amount, reference, lines);
+            fingerprint_source(ctx).unwrap()
+        }
+    }
+
+    struct NoQuery;
+
+    #[Object]
+    impl NoQuery {
+        async fn ok(&self) -> bool {
+            true
+        }
+    }
+
+    async fn fingerprint(arguments: &str) -> String {
+        let schema = Schema::new(NoQuery, Fingerprints, EmptySubscription);
+        let response = schema
+            .execute(format!("mutation {{ charge({arguments}) }}"))
+            .await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        response.data.into_json().unwrap()["charge"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn a_wide_integer_fingerprints_alike_in_both_spellings_and_a_string_does_not_change() {
+        let as_numbers =
+            fingerprint(r#"amount: 3000, reference: "42", lines: [{unitPrice: 7, sku: "9"}]"#)
+                .await;
+        let as_strings =
+            fingerprint(r#"amount: "3000", reference: "42", lines: [{unitPrice: "7", sku: "9"}]"#)
+                .await;
+        assert_eq!(as_numbers, as_strings);
+        assert_eq!(
+            as_numbers,
+            r#"charge({"amount":3000,"lines":[{"sku":"9","unitPrice":7}],"reference":"42"})"#
+        );
+        let other = fingerprint(r#"amount: "3001", reference: "42", lines: []"#).await;
+        assert_ne!(as_numbers, other);
     }
 
     fn object(members: &[(&str, Value)]) -> Value {

@@ -1,5 +1,6 @@
 //! Operating the log's consumers (admin only): which projections and policies are stuck.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::context::{authorize, services};
@@ -12,9 +13,9 @@ use crate::graphql::timestamp::Timestamp;
 pub struct StuckProjection {
     pub name: String,
     /// The last position it applied.
-    pub checkpoint: i64,
+    pub checkpoint: Int64,
     /// The event it fails on, once the retries have isolated it.
-    pub position: Option<i64>,
+    pub position: Option<Int64>,
     pub event_type: Option<String>,
     /// The cause, as logged.
     pub error: String,
@@ -36,8 +37,8 @@ impl OperationsQueries {
             .into_iter()
             .map(|f| StuckProjection {
                 name: f.name,
-                checkpoint: f.checkpoint,
-                position: f.position,
+                checkpoint: Int64(f.checkpoint),
+                position: f.position.map(Int64),
                 event_type: f.event_type,
                 error: f.error,
                 attempts: f.attempts,

@@ -1,6 +1,6 @@
 //! Where personal data sits: every event type at every version, every aggregate's folded
 //! state, and the read models whose JSON leaves the server. A path is dot-separated keys into
-//! the JSON as stored (event payloads start with the variant name, states with `state`);
+//! the JSON as stored (event payloads start with the variant name; states are the aggregate's own fields);
 //! `*` stands for every element of an array or every value of an object.
 //!
 //! Every event type must be listed, with an empty list when it carries nothing personal; a
@@ -293,7 +293,7 @@ pub const EVENTS: &[EventPii] = &[
 ];
 
 /// One aggregate type: its realm, and where its folded state (time travel) keeps personal
-/// data. States serialise as `{"state": {...}}`.
+/// data. States are shown unwrapped (`{"status": …}`, not `{"state": {…}}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StreamPii {
     pub stream_type: &'static str,
@@ -311,7 +311,7 @@ pub const STREAMS: &[StreamPii] = &[
     StreamPii {
         stream_type: S,
         realm: Realm::Delivery,
-        state: &[pii("state.destination", ADDRESS), pii("state.proof", PROOF)],
+        state: &[pii("destination", ADDRESS), pii("proof", PROOF)],
     },
     StreamPii {
         stream_type: RT,
@@ -326,12 +326,12 @@ pub const STREAMS: &[StreamPii] = &[
     StreamPii {
         stream_type: C,
         realm: Realm::Crm,
-        state: &[pii("state.profile", PROFILE)],
+        state: &[pii("profile", PROFILE)],
     },
     StreamPii {
         stream_type: K,
         realm: Realm::Crm,
-        state: &[pii("state.subject", Datum::Is(FreeText))],
+        state: &[pii("subject", Datum::Is(FreeText))],
     },
     StreamPii {
         stream_type: SITE_AGGREGATE_TYPE,

@@ -61,7 +61,8 @@ fn event_paths_start_at_their_variant_and_state_paths_at_the_state() {
     }
     for s in STREAMS {
         for field in s.state {
-            assert!(field.path.starts_with("state."), "{}", field.path);
+            // States are shown unwrapped; a path into the old wrapper would mask nothing.
+            assert!(!field.path.starts_with("state."), "{}", field.path);
         }
     }
     for model in ReadModel::ALL {

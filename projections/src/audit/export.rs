@@ -66,14 +66,68 @@ pub async fn export(
     Ok(count)
 }
 
+/// Why an import was refused. Every variant but `Db` is a mistake in the file or the target
+/// the operator can act on, and says which line; nothing of the file is kept when one occurs.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("import needs an empty store; this one holds {0} events (import into a new database or data directory)")]
+    NotEmpty(i64),
+    #[error("line {line}: cannot be read: {reason}")]
+    Unreadable { line: usize, reason: String },
+    #[error("line {line}: not an exported event: {reason}")]
+    Malformed { line: usize, reason: String },
+    #[error("line {line}: event {stream}#{sequence} is refused by the store: {reason} (was the file edited, or lines repeated?)")]
+    Refused {
+        line: usize,
+        stream: String,
+        sequence: i64,
+        reason: String,
+    },
+    #[error("line {line}: event {stream}#{sequence} hashes to {recomputed}, the export says {exported} (the file was altered, or written without --clear-pii, whose masked payloads cannot be imported)")]
+    HashMismatch {
+        line: usize,
+        stream: String,
+        sequence: i64,
+        recomputed: String,
+        exported: String,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Db(DbError::Sql(e))
+    }
+}
+
+/// A row the database refuses for what it holds (a duplicate (stream, sequence), a value it
+/// cannot store) rather than because it is unavailable.
+fn refused_by_constraint(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(db) => {
+            use sqlx::error::ErrorKind;
+            let rule = matches!(
+                db.kind(),
+                ErrorKind::UniqueViolation
+                    | ErrorKind::NotNullViolation
+                    | ErrorKind::CheckViolation
+                    | ErrorKind::ForeignKeyViolation
+            );
+            // PostgreSQL class 22 (data exception: bad JSON, bad uuid, bad timestamp).
+            let bad_data = db.code().is_some_and(|c| c.starts_with("22"));
+            (rule || bad_data).then(|| db.message().to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Replays an export into an empty store, in file order, and checks that every recomputed
-/// hash equals the exported one.
-pub async fn import(db: &Db, input: &mut dyn BufRead) -> Result<usize, DbError> {
-    let existing: i64 = with_db!(db, read pool => sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await?);
+/// hash equals the exported one. All or nothing: one transaction.
+pub async fn import(db: &Db, input: &mut dyn BufRead) -> Result<usize, ImportError> {
+    let existing: i64 = with_db!(db, read pool => sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await.map_err(DbError::from)?);
     if existing > 0 {
-        return Err(DbError::Corrupt(format!(
-            "import needs an empty store; this one holds {existing} events"
-        )));
+        return Err(ImportError::NotEmpty(existing));
     }
     let insert = match db {
         Db::Postgres(_) => {
@@ -88,20 +142,37 @@ pub async fn import(db: &Db, input: &mut dyn BufRead) -> Result<usize, DbError> 
     let mut tx = db.begin().await?;
     let mut count = 0;
     for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| DbError::Corrupt(format!("reading line {}: {e}", n + 1)))?;
+        let line_no = n + 1;
+        let line = line.map_err(|e| ImportError::Unreadable {
+            line: line_no,
+            reason: e.to_string(),
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let row: AuditRow = serde_json::from_str(&line)
-            .map_err(|e| DbError::Corrupt(format!("line {}: {e}", n + 1)))?;
+        let row: AuditRow = serde_json::from_str(&line).map_err(|e| ImportError::Malformed {
+            line: line_no,
+            reason: e.to_string(),
+        })?;
+        let refused = |e: sqlx::Error| match refused_by_constraint(&e) {
+            Some(reason) => ImportError::Refused {
+                line: line_no,
+                stream: row.aggregate_id.clone(),
+                sequence: row.sequence,
+                reason,
+            },
+            None => ImportError::from(e),
+        };
         let recomputed: Option<String> = match &mut tx {
-            crate::db::Tx::Postgres(conn) => {
-                bind(sqlx::query_scalar(insert), &row)
-                    .fetch_one(&mut **conn)
-                    .await?
-            }
+            crate::db::Tx::Postgres(conn) => bind(sqlx::query_scalar(insert), &row)
+                .fetch_one(&mut **conn)
+                .await
+                .map_err(refused)?,
             crate::db::Tx::Sqlite(conn) => {
-                bind(sqlx::query(insert), &row).execute(&mut **conn).await?;
+                bind(sqlx::query(insert), &row)
+                    .execute(&mut **conn)
+                    .await
+                    .map_err(refused)?;
                 sqlx::query_scalar("SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3")
                     .bind(&row.aggregate_type)
                     .bind(&row.aggregate_id)
@@ -111,14 +182,13 @@ pub async fn import(db: &Db, input: &mut dyn BufRead) -> Result<usize, DbError> 
             }
         };
         if recomputed != row.hash {
-            return Err(DbError::Corrupt(format!(
-                "line {}: event {}#{} hashes to {recomputed:?}, the export says {:?} (an export \
-                 written without --clear-pii has masked payloads and cannot be imported)",
-                n + 1,
-                row.aggregate_id,
-                row.sequence,
-                row.hash
-            )));
+            return Err(ImportError::HashMismatch {
+                line: line_no,
+                stream: row.aggregate_id.clone(),
+                sequence: row.sequence,
+                recomputed: recomputed.unwrap_or_else(|| "nothing".into()),
+                exported: row.hash.clone().unwrap_or_else(|| "nothing".into()),
+            });
         }
         count += 1;
     }

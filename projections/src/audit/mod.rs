@@ -18,6 +18,6 @@ mod seal;
 mod verify;
 
 pub use chain::{canonical, event_hash, AuditRow, ZERO_HASH};
-pub use export::{export, import, ExportFilter, ExportedEvent};
+pub use export::{export, import, ExportFilter, ExportedEvent, ImportError};
 pub use seal::{seal_checkpoint, AuditChainProjection, SealCheckpoint, NAME as SEAL_NAME};
 pub use verify::{verify, verify_against, Finding, FindingKind};

@@ -1,5 +1,6 @@
 //! Case and service-KPI output types.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::SimpleObject;
 use waybill_projections::cases::kpi::ServiceKpis as KpiRow;
 use waybill_projections::cases::{CaseStep as CaseStepRow, CaseView, ClockView};
@@ -97,7 +98,7 @@ pub struct Case {
     pub nps: Option<i32>,
     pub sla_clocks: Vec<SlaClock>,
     pub timeline: Vec<CaseStep>,
-    pub version: i64,
+    pub version: Int64,
 }
 
 impl Case {
@@ -135,7 +136,7 @@ impl Case {
             reopen_count: small(c.reopen_count),
             csat: c.csat.map(i32::from),
             nps: c.nps.map(i32::from),
-            version: c.version,
+            version: Int64(c.version),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Case mutations: opening (with automatic assignment), the lifecycle, and surveys. SLA
 //! clock commands are not exposed: only the durable timer policy drives the clocks.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use waybill_domain::case::{AgentId, CaseCommand};
@@ -24,8 +25,8 @@ use crate::graphql::timestamp::Timestamp;
 #[graphql(complex)]
 pub struct CaseWriteResult {
     pub case_id: String,
-    pub stream_version: i64,
-    pub position: i64,
+    pub stream_version: Int64,
+    pub position: Int64,
     pub replayed: bool,
 }
 
@@ -35,7 +36,9 @@ impl CaseWriteResult {
     async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
         let privacy = super::privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
-        services.wait_for(case_rm::NAME, self.position).await?;
+        services
+            .wait_for(case_rm::NAME, self.position.get())
+            .await?;
         Ok(case_rm::get(&services.db, &self.case_id)
             .await
             .map_err(AppError::from)?
@@ -47,8 +50,8 @@ impl From<CommandOutcome> for CaseWriteResult {
     fn from(o: CommandOutcome) -> Self {
         CaseWriteResult {
             case_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
             replayed: o.replayed,
         }
     }
@@ -80,7 +83,7 @@ async fn run(
     case_id: &str,
     build: impl FnOnce(DateTime<Utc>) -> Result<CaseCommand, AppError>,
     idempotency_key: Option<String>,
-    expected_version: Option<i64>,
+    expected_version: Option<Int64>,
 ) -> GqlResult<CaseWriteResult> {
     let m = mutation(ctx, permission, expected_version, idempotency_key)?;
     let command = build(m.services.crm.now())?;

@@ -1,5 +1,6 @@
 //! Customer mutations: every customer command, interactions and delivery NPS.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use waybill_domain::customer::{
@@ -27,8 +28,8 @@ use crate::graphql::timestamp::Timestamp;
 #[graphql(complex)]
 pub struct CustomerWriteResult {
     pub customer_id: String,
-    pub stream_version: i64,
-    pub position: i64,
+    pub stream_version: Int64,
+    pub position: Int64,
     pub replayed: bool,
 }
 
@@ -38,7 +39,9 @@ impl CustomerWriteResult {
     async fn customer(&self, ctx: &Context<'_>) -> GqlResult<Option<Customer>> {
         let principal = authorize(ctx, Permission::ReadCrm)?;
         let services = services(ctx)?;
-        services.wait_for(customer_rm::NAME, self.position).await?;
+        services
+            .wait_for(customer_rm::NAME, self.position.get())
+            .await?;
         Ok(customer_360(services, &self.customer_id, None, privacy(principal)).await?)
     }
 }
@@ -47,8 +50,8 @@ impl From<CommandOutcome> for CustomerWriteResult {
     fn from(o: CommandOutcome) -> Self {
         CustomerWriteResult {
             customer_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
             replayed: o.replayed,
         }
     }
@@ -61,7 +64,7 @@ async fn run(
     customer_id: &str,
     build: impl FnOnce(DateTime<Utc>) -> Result<CustomerCommand, AppError>,
     idempotency_key: Option<String>,
-    expected_version: Option<i64>,
+    expected_version: Option<Int64>,
 ) -> GqlResult<CustomerWriteResult> {
     let m = mutation(ctx, permission, expected_version, idempotency_key)?;
     let command = build(m.services.crm.now())?;
@@ -112,7 +115,7 @@ impl CustomerMutations {
         input: ProfilePatchInput,
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
     ) -> GqlResult<CustomerWriteResult> {
         run(
             ctx,
@@ -208,7 +211,7 @@ impl CustomerMutations {
         &self,
         ctx: &Context<'_>,
         customer_id: String,
-        points: i64,
+        points: Int64,
         reason: String,
         order_id: Option<String>,
         at: Option<Timestamp>,
@@ -220,7 +223,7 @@ impl CustomerMutations {
             &customer_id,
             |now| {
                 Ok(CustomerCommand::EarnPoints {
-                    points,
+                    points: points.get(),
                     reason,
                     order_id: parse::<OrderId>("orderId", order_id)?,
                     at: at.map(Timestamp::utc).unwrap_or(now),
@@ -236,7 +239,7 @@ impl CustomerMutations {
         &self,
         ctx: &Context<'_>,
         customer_id: String,
-        points: i64,
+        points: Int64,
         reason: String,
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
@@ -247,7 +250,7 @@ impl CustomerMutations {
             &customer_id,
             |now| {
                 Ok(CustomerCommand::RedeemPoints {
-                    points,
+                    points: points.get(),
                     reason,
                     at: at.map(Timestamp::utc).unwrap_or(now),
                 })
@@ -264,7 +267,7 @@ impl CustomerMutations {
         ctx: &Context<'_>,
         customer_id: String,
         referee_id: String,
-        reward_points: i64,
+        reward_points: Int64,
         at: Option<Timestamp>,
         idempotency_key: Option<String>,
     ) -> GqlResult<CustomerWriteResult> {
@@ -275,7 +278,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::RecordReferral {
                     referee: parse_customer_id(&referee_id)?,
-                    reward_points,
+                    reward_points: reward_points.get(),
                     at: at.map(Timestamp::utc).unwrap_or(now),
                 })
             },
@@ -348,7 +351,7 @@ impl CustomerMutations {
             |now| {
                 Ok(CustomerCommand::IssueCoupon {
                     code: input.code,
-                    amount_minor: input.amount,
+                    amount_minor: input.amount.get(),
                     currency: Currency::parse(&input.currency)
                         .map_err(|e| AppError::invalid_input("currency", e))?,
                     reason: input.reason,

@@ -1,5 +1,6 @@
 //! Customer mutation inputs and their parsing at the edge.
 
+use crate::graphql::scalars::MinorUnits;
 use async_graphql::InputObject;
 use chrono::NaiveDate;
 use waybill_domain::case::AgentId;
@@ -56,7 +57,7 @@ pub struct ProfilePatchInput {
 #[derive(InputObject, Debug)]
 pub struct IssueCouponInput {
     pub code: String,
-    pub amount: i64,
+    pub amount: MinorUnits,
     pub currency: String,
     pub reason: String,
     pub expires_at: Option<Timestamp>,

@@ -10,6 +10,7 @@ mod enums;
 mod inputs;
 pub mod types;
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, MergedObject, Object};
 use chrono::NaiveDate;
@@ -112,11 +113,11 @@ impl CrmQueries {
         ctx: &Context<'_>,
         id: String,
         as_of: Option<NaiveDate>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<Customer>> {
         let principal = authorize(ctx, Permission::ReadCrm)?;
         let services = services(ctx)?;
-        wait_crm(services, consistent_with).await?;
+        wait_crm(services, opt_i64(consistent_with)).await?;
         Ok(customer_360(services, &id, as_of, privacy(principal)).await?)
     }
 
@@ -130,12 +131,12 @@ impl CrmQueries {
         first: Option<i32>,
         after: Option<String>,
         as_of: Option<NaiveDate>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Connection<String, Customer>> {
         let principal = authorize(ctx, Permission::ReadCrm)?;
         let services = services(ctx)?;
         let first = usize::try_from(page_size(first)?).unwrap_or(20);
-        wait_crm(services, consistent_with).await?;
+        wait_crm(services, opt_i64(consistent_with)).await?;
         let f = filter.unwrap_or_default();
         let columns = CustomerFilter {
             tier: f.tier.map(|t| t.code().to_string()),
@@ -259,11 +260,11 @@ impl CrmQueries {
         &self,
         ctx: &Context<'_>,
         id: String,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<Case>> {
         let privacy = privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
-        wait_crm(services, consistent_with).await?;
+        wait_crm(services, opt_i64(consistent_with)).await?;
         Ok(case_rm::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
@@ -278,7 +279,7 @@ impl CrmQueries {
         filter: Option<CaseFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Connection<String, Case>> {
         let privacy = privacy(authorize(ctx, Permission::ReadCrm)?);
         let services = services(ctx)?;
@@ -289,7 +290,7 @@ impl CrmQueries {
                     .ok_or_else(|| AppError::invalid_input("after", "not a cursor from this list"))
             })
             .transpose()?;
-        wait_crm(services, consistent_with).await?;
+        wait_crm(services, opt_i64(consistent_with)).await?;
         let f = filter.unwrap_or_default();
         let filter = CaseFilter {
             status: f.status.map(|s| s.code().to_string()),

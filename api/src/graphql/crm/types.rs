@@ -1,6 +1,7 @@
 //! CRM output types, built from read-model rows plus query-time analytics. Personal data is
 //! shown in full only to roles that may read it; others get it masked (see [`Privacy`]).
 
+use crate::graphql::scalars::{Int64, MinorUnits};
 use async_graphql::SimpleObject;
 use waybill_projections::cases::CaseView;
 use waybill_projections::customers::analytics::Insight;
@@ -69,17 +70,17 @@ impl CustomerProfile {
 #[derive(SimpleObject)]
 pub struct PointsEntry {
     /// Negative for redemptions.
-    pub points: i64,
+    pub points: Int64,
     pub reason: String,
     pub order_id: Option<String>,
-    pub balance: i64,
+    pub balance: Int64,
     pub at: Timestamp,
 }
 
 #[derive(SimpleObject)]
 pub struct Coupon {
     pub code: String,
-    pub amount: i64,
+    pub amount: MinorUnits,
     pub currency: String,
     pub reason: String,
     pub expires_at: Option<Timestamp>,
@@ -113,10 +114,10 @@ pub struct NpsAnswer {
 #[derive(SimpleObject)]
 pub struct CustomerOrders {
     pub count: i32,
-    pub spend: i64,
-    pub refunded: i64,
-    pub net: i64,
-    pub average_order_value: Option<i64>,
+    pub spend: MinorUnits,
+    pub refunded: MinorUnits,
+    pub net: MinorUnits,
+    pub average_order_value: Option<MinorUnits>,
     pub first_order_at: Option<Timestamp>,
     pub last_order_at: Option<Timestamp>,
     pub refunds: i32,
@@ -128,7 +129,7 @@ pub struct CustomerOrders {
 pub struct Rfm {
     pub recency_days: i64,
     pub frequency: i32,
-    pub monetary: i64,
+    pub monetary: MinorUnits,
     pub r: i32,
     pub f: i32,
     pub m: i32,
@@ -146,8 +147,8 @@ pub struct ChurnSignal {
 
 #[derive(SimpleObject)]
 pub struct Clv {
-    pub historical: i64,
-    pub predictive: Option<i64>,
+    pub historical: MinorUnits,
+    pub predictive: Option<MinorUnits>,
     pub observed_days: Option<i64>,
 }
 
@@ -170,7 +171,7 @@ pub struct Customer {
     pub profile: CustomerProfile,
     pub tier: Option<GqlTier>,
     pub consents: Vec<GqlMarketingChannel>,
-    pub points_balance: i64,
+    pub points_balance: Int64,
     pub points: Vec<PointsEntry>,
     pub tags: Vec<String>,
     pub coupons: Vec<Coupon>,
@@ -185,7 +186,7 @@ pub struct Customer {
     pub churn_signals: Vec<ChurnSignal>,
     pub clv: Clv,
     pub registered_at: Timestamp,
-    pub version: i64,
+    pub version: Int64,
 }
 
 #[derive(SimpleObject)]
@@ -235,15 +236,15 @@ impl Customer {
                 .iter()
                 .filter_map(|c| GqlMarketingChannel::from_code(c))
                 .collect(),
-            points_balance: view.points_balance,
+            points_balance: Int64(view.points_balance),
             points: view
                 .points
                 .iter()
                 .map(|p| PointsEntry {
-                    points: p.points,
+                    points: Int64(p.points),
                     reason: p.reason.clone(),
                     order_id: p.order_id.clone(),
-                    balance: p.balance,
+                    balance: Int64(p.balance),
                     at: p.at.into(),
                 })
                 .collect(),
@@ -253,7 +254,7 @@ impl Customer {
                 .iter()
                 .map(|c| Coupon {
                     code: c.code.clone(),
-                    amount: c.amount_minor,
+                    amount: MinorUnits(c.amount_minor),
                     currency: c.currency.clone(),
                     reason: c.reason.clone(),
                     expires_at: c.expires_at.map(Timestamp::from),
@@ -290,10 +291,10 @@ impl Customer {
                 .collect(),
             orders: CustomerOrders {
                 count: small(s.orders),
-                spend: s.spend_minor,
-                refunded: s.refunded_minor,
-                net: s.net_minor,
-                average_order_value: s.aov_minor,
+                spend: MinorUnits(s.spend_minor),
+                refunded: MinorUnits(s.refunded_minor),
+                net: MinorUnits(s.net_minor),
+                average_order_value: s.aov_minor.map(MinorUnits),
                 first_order_at: s.first_order_at.map(Timestamp::from),
                 last_order_at: s.last_order_at.map(Timestamp::from),
                 refunds: small(s.refunds),
@@ -313,7 +314,7 @@ impl Customer {
             rfm: insight.rfm.as_ref().map(|r| Rfm {
                 recency_days: r.recency_days,
                 frequency: small(r.frequency),
-                monetary: r.monetary_minor,
+                monetary: MinorUnits(r.monetary_minor),
                 r: i32::from(r.r),
                 f: i32::from(r.f),
                 m: i32::from(r.m),
@@ -323,12 +324,12 @@ impl Customer {
             lifecycle_stage: insight.stage.into(),
             churn_signals: churn_signals(insight),
             clv: Clv {
-                historical: insight.historical_clv_minor,
-                predictive: insight.predictive_clv.map(|p| p.value_minor),
+                historical: MinorUnits(insight.historical_clv_minor),
+                predictive: (insight.predictive_clv.map(|p| p.value_minor)).map(MinorUnits),
                 observed_days: insight.predictive_clv.map(|p| p.observed_days),
             },
             registered_at: view.registered_at.into(),
-            version: view.version,
+            version: Int64(view.version),
         }
     }
 }

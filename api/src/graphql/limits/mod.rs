@@ -13,10 +13,10 @@ mod properties;
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerError, ServerResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Variables};
 
 use crate::error::AppError;
 use crate::graphql::error::server_error;
@@ -47,6 +47,10 @@ pub enum LimitError {
     TooManyFields { max: u64 },
     #[error("the document has more than {max} aliased fields")]
     TooManyAliases { max: u64 },
+    #[error("the query costs {cost}, over the limit of {max} (each field costs 1; a list costs its `first` times its fields)")]
+    TooComplex { cost: usize, max: usize },
+    #[error("the query selects {depth} levels deep, over the limit of {max}")]
+    TooDeep { depth: usize, max: usize },
 }
 
 impl LimitError {
@@ -58,13 +62,16 @@ impl LimitError {
             LimitError::FragmentCycle => "fragment_cycle",
             LimitError::TooManyFields { .. } => "too_many_fields",
             LimitError::TooManyAliases { .. } => "too_many_aliases",
+            LimitError::TooComplex { .. } => "too_complex",
+            LimitError::TooDeep { .. } => "too_deep",
         }
     }
 }
 
 impl From<LimitError> for AppError {
     fn from(e: LimitError) -> AppError {
-        AppError::invalid_input("query", &e).with_reason(e.reason())
+        let reason = e.reason();
+        AppError::invalid_input("query", e).with_reason(reason)
     }
 }
 
@@ -78,6 +85,29 @@ impl From<LimitError> for ServerError {
 pub fn before_parse(query: &str, variables: &Variables) -> Result<(), LimitError> {
     prescan::check_query_text(query, MAX_NESTING)?;
     values::check_variables(variables, MAX_NESTING)
+}
+
+/// Nesting of selections; the schema's own shapes need far fewer.
+pub const MAX_DEPTH: usize = 12;
+/// Each field costs 1, connections cost `first` × their children.
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+/// The checks on what validation measured. async-graphql's own limits would refuse with "Query
+/// is too complex." and no figures; the caller needs the cost and the limit to fix the query.
+pub fn after_validation(result: &ValidationResult) -> Result<(), LimitError> {
+    if result.depth > MAX_DEPTH {
+        return Err(LimitError::TooDeep {
+            depth: result.depth,
+            max: MAX_DEPTH,
+        });
+    }
+    if result.complexity > MAX_COMPLEXITY {
+        return Err(LimitError::TooComplex {
+            cost: result.complexity,
+            max: MAX_COMPLEXITY,
+        });
+    }
+    Ok(())
 }
 
 /// The checks on the parsed document, before validation expands its fragments.
@@ -111,12 +141,22 @@ impl Extension for DocumentLimitsExtension {
     ) -> ServerResult<Request> {
         before_parse(&request.query, &request.variables)?;
         let document = request.parsed_query().map_err(|e| {
-            let mut coded = server_error(AppError::invalid_input("query", &e.message));
+            let mut coded = server_error(AppError::invalid_input("query", e.message.clone()));
             coded.locations = e.locations;
             coded
         })?;
         after_parse(document)?;
         next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        after_validation(&result).map_err(|e| vec![e.into()])?;
+        Ok(result)
     }
 }
 

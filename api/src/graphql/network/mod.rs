@@ -1,5 +1,6 @@
 //! Sites and the own fleet: admin mutations, `sites` and `vehicles` queries.
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject};
 use chrono::NaiveTime;
 use waybill_domain::ids::{PickupPointId, VehicleId, WarehouseId};
@@ -21,17 +22,17 @@ use crate::graphql::timestamp::Timestamp;
 #[derive(SimpleObject)]
 pub struct StreamWriteResult {
     pub stream_id: String,
-    pub stream_version: i64,
+    pub stream_version: Int64,
     /// Global position of the last event written; pass it as `consistentWith`.
-    pub position: i64,
+    pub position: Int64,
 }
 
 impl From<CommandOutcome> for StreamWriteResult {
     fn from(o: CommandOutcome) -> Self {
         StreamWriteResult {
             stream_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
         }
     }
 }
@@ -52,10 +53,6 @@ impl GqlSiteKind {
             GqlSiteKind::PickupPoint => SiteKind::PickupPoint,
         }
     }
-}
-
-fn invalid(e: impl std::fmt::Display) -> AppError {
-    AppError::invalid_input("input", e)
 }
 
 /// A site id: `kind` picks the stream (`warehouse:<id>` for warehouses and depots,
@@ -81,7 +78,9 @@ pub struct SiteDetailsInput {
 impl SiteDetailsInput {
     fn parse(self) -> Result<SiteDetails, AppError> {
         let opening_hours = match (self.opens, self.closes) {
-            (Some(o), Some(c)) => Some(OpeningHours::new(o, c).map_err(invalid)?),
+            (Some(o), Some(c)) => {
+                Some(OpeningHours::new(o, c).map_err(|e| AppError::invalid_input("opens", e))?)
+            }
             (None, None) => None,
             _ => {
                 return Err(AppError::invalid_input(
@@ -145,7 +144,7 @@ pub struct Site {
     pub status: String,
     pub registered_at: Timestamp,
     pub closed_at: Option<Timestamp>,
-    pub version: i64,
+    pub version: Int64,
 }
 
 impl From<SiteView> for Site {
@@ -163,7 +162,7 @@ impl From<SiteView> for Site {
             status: v.status,
             registered_at: v.registered_at.into(),
             closed_at: v.closed_at.map(Timestamp::from),
-            version: v.version,
+            version: Int64(v.version),
         }
     }
 }
@@ -180,7 +179,7 @@ pub struct Vehicle {
     /// active or retired.
     pub status: String,
     pub updated_at: Timestamp,
-    pub version: i64,
+    pub version: Int64,
 }
 
 impl From<VehicleView> for Vehicle {
@@ -195,7 +194,7 @@ impl From<VehicleView> for Vehicle {
             average_speed_kmh: v.average_speed_kmh,
             status: v.status,
             updated_at: v.updated_at.into(),
-            version: v.version,
+            version: Int64(v.version),
         }
     }
 }
@@ -210,11 +209,11 @@ impl NetworkQueries {
         &self,
         ctx: &Context<'_>,
         kind: Option<GqlSiteKind>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Vec<Site>> {
         authorize(ctx, Permission::ReadNetwork)?;
         let services = services(ctx)?;
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services.wait_for(network::SITES_NAME, p).await?;
         }
         let kind = kind.map(|k| k.domain().code());
@@ -229,11 +228,11 @@ impl NetworkQueries {
         &self,
         ctx: &Context<'_>,
         depot: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Vec<Vehicle>> {
         authorize(ctx, Permission::ReadNetwork)?;
         let services = services(ctx)?;
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services.wait_for(network::VEHICLES_NAME, p).await?;
         }
         let vehicles = network::list_vehicles(&services.db, depot.as_deref())
@@ -297,7 +296,7 @@ impl NetworkMutations {
         id: String,
         kind: GqlSiteKind,
         details: SiteDetailsInput,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
     ) -> GqlResult<StreamWriteResult> {
         let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
         let at = m.request.received_at;
@@ -314,7 +313,7 @@ impl NetworkMutations {
         id: String,
         kind: GqlSiteKind,
         reason: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
     ) -> GqlResult<StreamWriteResult> {
         let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
         let at = m.request.received_at;
@@ -344,7 +343,7 @@ impl NetworkMutations {
         ctx: &Context<'_>,
         vehicle_id: String,
         spec: VehicleInput,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
     ) -> GqlResult<StreamWriteResult> {
         let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
         let at = m.request.received_at;
@@ -360,7 +359,7 @@ impl NetworkMutations {
         ctx: &Context<'_>,
         vehicle_id: String,
         reason: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
     ) -> GqlResult<StreamWriteResult> {
         let m = mutation(ctx, Permission::ManageNetwork, expected_version, None)?;
         let at = m.request.received_at;

@@ -1,5 +1,6 @@
 //! GraphQL inputs for order commands, parsed once into domain commands.
 
+use crate::graphql::scalars::{Int64, MinorUnits};
 use async_graphql::{Enum, InputObject, OneofObject};
 use chrono::{DateTime, Utc};
 use waybill_domain::address::{Address, AddressFields, GeoPoint};
@@ -14,17 +15,26 @@ use super::enums::GqlSalesChannel;
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
 
+/// A rule broken inside an input object, named as the GraphQL input field (the domain's
+/// `unit_price` is the caller's `unitPrice`).
 fn invalid(e: ValidationError) -> AppError {
-    AppError::invalid_input(field_of(&e), &e)
+    AppError::invalid_input(lower_camel(e.field()), e)
 }
 
-fn field_of(e: &ValidationError) -> String {
-    // The message starts with the field name the rule was checking.
-    e.to_string()
-        .split_whitespace()
-        .next()
-        .unwrap_or("input")
-        .to_string()
+fn lower_camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn quantity(field: &str, q: i64) -> Result<Quantity, AppError> {
@@ -48,7 +58,7 @@ pub struct OrderLineInput {
     pub name: String,
     pub quantity: i64,
     /// Price of one unit in minor units (分 for CNY).
-    pub unit_price: i64,
+    pub unit_price: MinorUnits,
 }
 
 #[derive(InputObject, Debug)]
@@ -90,7 +100,7 @@ pub struct DeliveryInput {
 #[derive(InputObject, Debug)]
 pub struct MemberPriceInput {
     pub sku: String,
-    pub member_unit_price: i64,
+    pub member_unit_price: MinorUnits,
 }
 
 #[derive(InputObject, Debug)]
@@ -104,21 +114,21 @@ pub struct PercentageDiscountInput {
 #[derive(InputObject, Debug)]
 pub struct ThresholdReductionInput {
     pub name: String,
-    pub threshold: i64,
-    pub reduction: i64,
+    pub threshold: MinorUnits,
+    pub reduction: MinorUnits,
 }
 
 #[derive(InputObject, Debug)]
 pub struct FixedCouponInput {
     pub code: String,
-    pub amount: i64,
+    pub amount: MinorUnits,
 }
 
 #[derive(InputObject, Debug)]
 pub struct PointsRedemptionInput {
-    pub points: i64,
+    pub points: Int64,
     /// Value of one point in minor units.
-    pub minor_per_point: i64,
+    pub minor_per_point: MinorUnits,
 }
 
 /// One promotion; exactly one field is set. Waybill computes the amount each takes off,
@@ -146,7 +156,7 @@ pub struct PlaceOrderInput {
     #[graphql(default)]
     pub promotions: Vec<PromotionInput>,
     #[graphql(default)]
-    pub shipping_fee: i64,
+    pub shipping_fee: MinorUnits,
     /// When the channel took the order; defaults to now.
     pub placed_at: Option<Timestamp>,
 }
@@ -162,7 +172,7 @@ impl PlaceOrderInput {
                     sku: Sku::parse(&l.sku).map_err(invalid)?,
                     name: l.name,
                     quantity: quantity(&format!("lines[{i}].quantity"), l.quantity)?,
-                    unit_price_minor: l.unit_price,
+                    unit_price_minor: l.unit_price.get(),
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -180,7 +190,7 @@ impl PlaceOrderInput {
             shipping_address: self.shipping_address.parse()?,
             delivery: self.delivery.parse()?,
             promotions,
-            shipping_fee_minor: self.shipping_fee,
+            shipping_fee_minor: self.shipping_fee.get(),
             placed_at: self.placed_at.map(Timestamp::utc).unwrap_or(now),
         })
     }
@@ -239,7 +249,7 @@ impl PromotionInput {
         Ok(match self {
             PromotionInput::MemberPrice(p) => PromotionRequest::MemberPrice {
                 sku: Sku::parse(&p.sku).map_err(invalid)?,
-                member_unit_price_minor: p.member_unit_price,
+                member_unit_price_minor: p.member_unit_price.get(),
             },
             PromotionInput::PercentageDiscount(p) => PromotionRequest::PercentageDiscount {
                 name: p.name,
@@ -249,18 +259,18 @@ impl PromotionInput {
             },
             PromotionInput::ThresholdReduction(p) => PromotionRequest::ThresholdReduction {
                 name: p.name,
-                threshold_minor: p.threshold,
-                reduction_minor: p.reduction,
+                threshold_minor: p.threshold.get(),
+                reduction_minor: p.reduction.get(),
             },
             PromotionInput::FixedCoupon(p) => PromotionRequest::FixedCoupon {
                 code: p.code,
-                amount_minor: p.amount,
+                amount_minor: p.amount.get(),
             },
             PromotionInput::PointsRedemption(p) => PromotionRequest::PointsRedemption {
-                points: u64::try_from(p.points).map_err(|_| {
+                points: u64::try_from(p.points.get()).map_err(|_| {
                     AppError::invalid_input("points", "points must not be negative")
                 })?,
-                minor_per_point: p.minor_per_point,
+                minor_per_point: p.minor_per_point.get(),
             },
         })
     }

@@ -4,6 +4,7 @@ mod enums;
 mod inputs;
 mod types;
 
+use crate::graphql::scalars::{opt_i64, Int64, MinorUnits};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use waybill_domain::order::OrderCommand;
@@ -27,10 +28,10 @@ use crate::graphql::timestamp::Timestamp;
 pub struct OrderWriteResult {
     pub order_id: String,
     /// The order stream's version after the write.
-    pub stream_version: i64,
+    pub stream_version: Int64,
     /// Global log position of the last event written; pass it as `consistentWith` to read
     /// your own write.
-    pub position: i64,
+    pub position: Int64,
     /// True when an earlier identical request answered this one and nothing new was written.
     pub replayed: bool,
 }
@@ -41,7 +42,7 @@ impl OrderWriteResult {
     async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
         let role = request(ctx)?.principal.role;
         let services = services(ctx)?;
-        services.wait_for(orders::NAME, self.position).await?;
+        services.wait_for(orders::NAME, self.position.get()).await?;
         Ok(orders::get(&services.db, &self.order_id)
             .await
             .map_err(AppError::from)?
@@ -54,8 +55,8 @@ impl From<CommandOutcome> for OrderWriteResult {
     fn from(o: CommandOutcome) -> Self {
         OrderWriteResult {
             order_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
             replayed: o.replayed,
         }
     }
@@ -83,11 +84,11 @@ impl OrderQueries {
         &self,
         ctx: &Context<'_>,
         id: String,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<Order>> {
         let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services.wait_for(orders::NAME, p).await?;
         }
         Ok(orders::get(&services.db, &id)
@@ -105,7 +106,7 @@ impl OrderQueries {
         filter: Option<OrderFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Connection<String, Order>> {
         let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
@@ -116,7 +117,7 @@ impl OrderQueries {
                     .ok_or_else(|| AppError::invalid_input("after", "not a cursor from this list"))
             })
             .transpose()?;
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services.wait_for(orders::NAME, p).await?;
         }
         let f = filter.unwrap_or_default();
@@ -154,7 +155,7 @@ impl OrderMutations {
         &self,
         ctx: &Context<'_>,
         input: PlaceOrderInput,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -174,8 +175,8 @@ impl OrderMutations {
         order_id: String,
         method: String,
         reference: String,
-        amount: i64,
-        expected_version: Option<i64>,
+        amount: MinorUnits,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -187,7 +188,7 @@ impl OrderMutations {
         let command = OrderCommand::AuthorisePayment {
             method: text("method", method, 64)?,
             reference: text("reference", reference, 128)?,
-            amount_minor: amount,
+            amount_minor: amount.get(),
         };
         m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
             .await
@@ -200,8 +201,8 @@ impl OrderMutations {
         order_id: String,
         method: String,
         reference: String,
-        amount: i64,
-        expected_version: Option<i64>,
+        amount: MinorUnits,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -213,7 +214,7 @@ impl OrderMutations {
         let command = OrderCommand::CapturePayment {
             method: text("method", method, 64)?,
             reference: text("reference", reference, 128)?,
-            amount_minor: amount,
+            amount_minor: amount.get(),
         };
         m.run(|s, req, write| async move { s.order_command(req, &order_id, command, &write).await })
             .await
@@ -226,7 +227,7 @@ impl OrderMutations {
         method: String,
         reference: String,
         reason: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -250,7 +251,7 @@ impl OrderMutations {
         ctx: &Context<'_>,
         order_id: String,
         reason: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -269,7 +270,7 @@ impl OrderMutations {
         ctx: &Context<'_>,
         order_id: String,
         warehouse_id: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -291,7 +292,7 @@ impl OrderMutations {
         order_id: String,
         shipment_reference: String,
         lines: Vec<FulfilLineInput>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -313,7 +314,7 @@ impl OrderMutations {
         ctx: &Context<'_>,
         order_id: String,
         delivered_at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -335,7 +336,7 @@ impl OrderMutations {
         &self,
         ctx: &Context<'_>,
         order_id: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -358,7 +359,7 @@ impl OrderMutations {
         order_id: String,
         kind: GqlAnomalyKind,
         note: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -381,7 +382,7 @@ impl OrderMutations {
         order_id: String,
         kind: GqlAnomalyKind,
         resolution: String,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(

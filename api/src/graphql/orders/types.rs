@@ -1,5 +1,6 @@
 //! GraphQL output types for orders, converted from the read model.
 
+use crate::graphql::scalars::{Int64, MinorUnits};
 use async_graphql::{Json, SimpleObject};
 use waybill_domain::order::{AppliedPromotion, PromotionRequest};
 use waybill_projections::orders::OrderView;
@@ -15,8 +16,8 @@ pub struct OrderLineView {
     pub sku: String,
     pub name: String,
     pub quantity: i64,
-    pub unit_price: i64,
-    pub line_total: i64,
+    pub unit_price: MinorUnits,
+    pub line_total: MinorUnits,
     /// Units shipped so far.
     pub fulfilled_quantity: i64,
 }
@@ -28,17 +29,17 @@ pub struct PromotionView {
     pub kind: String,
     /// Campaign name, coupon code, SKU or points, depending on the kind.
     pub label: String,
-    pub amount_off: i64,
+    pub amount_off: MinorUnits,
     /// The promotion's parameters as requested.
     pub parameters: Json<serde_json::Value>,
 }
 
 #[derive(SimpleObject)]
 pub struct OrderTotalsView {
-    pub subtotal: i64,
-    pub discount: i64,
-    pub shipping_fee: i64,
-    pub grand_total: i64,
+    pub subtotal: MinorUnits,
+    pub discount: MinorUnits,
+    pub shipping_fee: MinorUnits,
+    pub grand_total: MinorUnits,
     /// The discount broken down by promotion, in application order.
     pub by_promotion: Vec<PromotionView>,
 }
@@ -46,19 +47,19 @@ pub struct OrderTotalsView {
 #[derive(SimpleObject)]
 pub struct PaymentView {
     pub state: GqlPaymentState,
-    pub authorised: i64,
-    pub captured: i64,
-    pub outstanding: i64,
+    pub authorised: MinorUnits,
+    pub captured: MinorUnits,
+    pub outstanding: MinorUnits,
     /// Sum of all refunds.
-    pub refunded: i64,
+    pub refunded: MinorUnits,
     /// captured − refunded: what the merchant keeps.
-    pub net_paid: i64,
+    pub net_paid: MinorUnits,
 }
 
 /// Money paid back on the order; `returnId` names the return it settles, if any.
 #[derive(SimpleObject)]
 pub struct OrderRefund {
-    pub amount: i64,
+    pub amount: MinorUnits,
     pub method: String,
     pub reference: String,
     pub return_id: Option<String>,
@@ -80,7 +81,7 @@ pub struct Order {
     pub lines: Vec<OrderLineView>,
     pub totals: OrderTotalsView,
     /// Owed back to the customer after a cancellation of a paid order.
-    pub refund_owed: i64,
+    pub refund_owed: MinorUnits,
     /// Every refund, oldest first.
     pub refunds: Vec<OrderRefund>,
     pub shipment_references: Vec<String>,
@@ -94,7 +95,7 @@ pub struct Order {
     pub cancelled_at: Option<Timestamp>,
     pub updated_at: Timestamp,
     /// Stream version this view reflects.
-    pub version: i64,
+    pub version: Int64,
 }
 
 fn promotion_view(p: AppliedPromotion) -> PromotionView {
@@ -108,7 +109,7 @@ fn promotion_view(p: AppliedPromotion) -> PromotionView {
     PromotionView {
         kind: p.promotion.kind_code().to_string(),
         label,
-        amount_off: p.amount_off_minor,
+        amount_off: MinorUnits(p.amount_off_minor),
         parameters: Json(serde_json::to_value(&p.promotion).unwrap_or_default()),
     }
 }
@@ -133,8 +134,8 @@ impl Order {
                 sku: l.sku.to_string(),
                 name: l.name.clone(),
                 quantity: i64::from(l.quantity.get()),
-                unit_price: l.unit_price_minor,
-                line_total: l.line_total_minor().unwrap_or(i64::MAX),
+                unit_price: MinorUnits(l.unit_price_minor),
+                line_total: MinorUnits(l.line_total_minor().unwrap_or(i64::MAX)),
                 fulfilled_quantity: i64::from(
                     v.fulfilled.get(l.sku.as_str()).copied().unwrap_or(0),
                 ),
@@ -149,28 +150,28 @@ impl Order {
             payment: PaymentView {
                 state: GqlPaymentState::from_code(&v.payment_state)
                     .unwrap_or(GqlPaymentState::Unpaid),
-                authorised: v.authorised_minor,
-                captured: v.captured_minor,
-                outstanding: (v.totals.grand_total_minor - v.captured_minor).max(0),
-                refunded: v.refunded_minor,
-                net_paid: v.captured_minor - v.refunded_minor,
+                authorised: MinorUnits(v.authorised_minor),
+                captured: MinorUnits(v.captured_minor),
+                outstanding: MinorUnits((v.totals.grand_total_minor - v.captured_minor).max(0)),
+                refunded: MinorUnits(v.refunded_minor),
+                net_paid: MinorUnits(v.captured_minor - v.refunded_minor),
             },
             warehouse_id: v.warehouse_id,
             currency: v.currency,
             lines,
             totals: OrderTotalsView {
-                subtotal: v.totals.subtotal_minor,
-                discount: v.totals.discount_minor,
-                shipping_fee: v.totals.shipping_fee_minor,
-                grand_total: v.totals.grand_total_minor,
+                subtotal: MinorUnits(v.totals.subtotal_minor),
+                discount: MinorUnits(v.totals.discount_minor),
+                shipping_fee: MinorUnits(v.totals.shipping_fee_minor),
+                grand_total: MinorUnits(v.totals.grand_total_minor),
                 by_promotion: v.promotions.into_iter().map(promotion_view).collect(),
             },
-            refund_owed: v.refund_owed_minor,
+            refund_owed: MinorUnits(v.refund_owed_minor),
             refunds: v
                 .refunds
                 .into_iter()
                 .map(|r| OrderRefund {
-                    amount: r.amount_minor,
+                    amount: MinorUnits(r.amount_minor),
                     method: r.method,
                     reference: r.reference,
                     return_id: r.return_id,
@@ -187,7 +188,7 @@ impl Order {
             completed_at: v.completed_at.map(Timestamp::from),
             cancelled_at: v.cancelled_at.map(Timestamp::from),
             updated_at: v.updated_at.into(),
-            version: v.version,
+            version: Int64(v.version),
         }
     }
 }

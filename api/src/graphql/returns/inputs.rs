@@ -1,5 +1,6 @@
 //! GraphQL inputs for return steps, parsed once into domain values.
 
+use crate::graphql::scalars::MinorUnits;
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
 use waybill_domain::ids::{OrderId, PickupPointId, ReturnId, WarehouseId};
@@ -17,7 +18,7 @@ use crate::graphql::orders::{text, GqlSalesChannel};
 use crate::graphql::timestamp::Timestamp;
 
 fn invalid(field: &str, e: ValidationError) -> AppError {
-    AppError::invalid_input(field, &e)
+    AppError::invalid_input(field, e)
 }
 
 pub fn sku(field: &str, value: &str) -> Result<Sku, AppError> {
@@ -180,7 +181,7 @@ pub fn inspected_lines(lines: Vec<InspectedLineInput>) -> Result<Vec<InspectedLi
 pub struct RefundReturnInput {
     /// Minor units; at most what the returned goods are worth (plus shipping when included)
     /// and what the order has captured and not yet refunded.
-    pub amount: i64,
+    pub amount: MinorUnits,
     /// Raises this return's cap by the order's shipping fee.
     #[graphql(default)]
     pub include_shipping: bool,
@@ -202,7 +203,7 @@ pub struct RefundReturnInput {
 impl RefundReturnInput {
     pub fn parse(self, now: DateTime<Utc>, key_id: &str) -> Result<ReturnRefundRequest, AppError> {
         Ok(ReturnRefundRequest {
-            amount_minor: self.amount,
+            amount_minor: self.amount.get(),
             include_shipping: self.include_shipping,
             method: text("method", self.method, 64)?,
             reference: text("reference", self.reference, 128)?,

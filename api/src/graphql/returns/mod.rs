@@ -11,6 +11,7 @@ mod inputs;
 mod mutations;
 mod types;
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Object, SimpleObject};
 use chrono::Utc;
@@ -44,14 +45,14 @@ use crate::services::Services;
 pub struct ReturnWriteResult {
     pub return_id: String,
     /// The return stream's version after the write.
-    pub stream_version: i64,
+    pub stream_version: Int64,
     /// Global log position of the last event written; pass it as `consistentWith`.
-    pub position: i64,
+    pub position: Int64,
     /// True when an earlier identical request answered this one and nothing new was written.
     pub replayed: bool,
     /// refundReturn only: the order stream's version and the position of its `RefundRecorded`.
-    pub order_version: Option<i64>,
-    pub order_position: Option<i64>,
+    pub order_version: Option<Int64>,
+    pub order_position: Option<Int64>,
 }
 
 #[ComplexObject]
@@ -60,7 +61,9 @@ impl ReturnWriteResult {
     #[graphql(name = "return")]
     async fn return_view(&self, ctx: &Context<'_>) -> GqlResult<Option<ReturnNode>> {
         let services = services(ctx)?;
-        services.wait_for(returns::NAME, self.position).await?;
+        services
+            .wait_for(returns::NAME, self.position.get())
+            .await?;
         Ok(returns::get(&services.db, &self.return_id)
             .await
             .map_err(AppError::from)?
@@ -72,8 +75,10 @@ impl ReturnWriteResult {
     async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
         let role = authorize(ctx, Permission::ReadOrders)?.role;
         let services = services(ctx)?;
-        services.wait_for(returns::NAME, self.position).await?;
-        services.wait_for(orders::NAME, self.position).await?;
+        services
+            .wait_for(returns::NAME, self.position.get())
+            .await?;
+        services.wait_for(orders::NAME, self.position.get()).await?;
         let Some(record) = returns::get(&services.db, &self.return_id)
             .await
             .map_err(AppError::from)?
@@ -92,8 +97,8 @@ impl From<CommandOutcome> for ReturnWriteResult {
     fn from(o: CommandOutcome) -> Self {
         ReturnWriteResult {
             return_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
             replayed: o.replayed,
             order_version: None,
             order_position: None,
@@ -122,11 +127,11 @@ impl ReturnQueries {
         &self,
         ctx: &Context<'_>,
         id: String,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<ReturnNode>> {
         authorize(ctx, Permission::ReadReturns)?;
         let services = services(ctx)?;
-        wait_all(services, &[returns::NAME], consistent_with).await?;
+        wait_all(services, &[returns::NAME], opt_i64(consistent_with)).await?;
         Ok(returns::get(&services.db, &id)
             .await
             .map_err(AppError::from)?
@@ -141,7 +146,7 @@ impl ReturnQueries {
         filter: Option<ReturnFilterInput>,
         first: Option<i32>,
         after: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Connection<String, ReturnNode>> {
         authorize(ctx, Permission::ReadReturns)?;
         let services = services(ctx)?;
@@ -152,7 +157,7 @@ impl ReturnQueries {
                     .ok_or_else(|| AppError::invalid_input("after", "not a cursor from this list"))
             })
             .transpose()?;
-        wait_all(services, &[returns::NAME], consistent_with).await?;
+        wait_all(services, &[returns::NAME], opt_i64(consistent_with)).await?;
         let f = filter.unwrap_or_default();
         let filter = ReturnFilter {
             order_id: f.order_id,
@@ -182,11 +187,16 @@ impl ReturnQueries {
         &self,
         ctx: &Context<'_>,
         warehouse_id: Option<String>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Vec<ReturnQueue>> {
         authorize(ctx, Permission::ReadReturns)?;
         let services = services(ctx)?;
-        wait_all(services, &[returns::NAME, orders::NAME], consistent_with).await?;
+        wait_all(
+            services,
+            &[returns::NAME, orders::NAME],
+            opt_i64(consistent_with),
+        )
+        .await?;
         let now = Utc::now();
         Ok(returns::queues(&services.db, warehouse_id.as_deref())
             .await
@@ -207,14 +217,14 @@ impl ReturnQueries {
         to: Option<Timestamp>,
         channel: Option<GqlSalesChannel>,
         #[graphql(default)] period: RefundPeriod,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<ReturnAnalytics> {
         authorize(ctx, Permission::ReadReturns)?;
         let services = services(ctx)?;
         wait_all(
             services,
             &[returns::NAME, returns::REFUNDS_NAME, orders::NAME],
-            consistent_with,
+            opt_i64(consistent_with),
         )
         .await?;
         let filter = AnalyticsFilter {

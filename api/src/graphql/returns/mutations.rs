@@ -1,6 +1,7 @@
 //! Return mutations: one per step of the return, plus `recordRefund` on an order.
 
 use super::*;
+use crate::graphql::scalars::{Int64, MinorUnits};
 
 use crate::graphql::timestamp::Timestamp;
 
@@ -13,7 +14,7 @@ async fn return_write(
     permission: Permission,
     return_id: &str,
     build: impl FnOnce(&RequestContext) -> Result<ReturnCommand, AppError>,
-    expected_version: Option<i64>,
+    expected_version: Option<Int64>,
     idempotency_key: Option<String>,
 ) -> GqlResult<ReturnWriteResult> {
     let m = mutation(ctx, permission, expected_version, idempotency_key)?;
@@ -35,7 +36,7 @@ impl ReturnMutations {
         &self,
         ctx: &Context<'_>,
         input: RequestReturnInput,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         let m = mutation(
@@ -58,7 +59,7 @@ impl ReturnMutations {
         note: Option<String>,
         agent: Option<String>,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -86,7 +87,7 @@ impl ReturnMutations {
         reason: String,
         agent: Option<String>,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -116,7 +117,7 @@ impl ReturnMutations {
         carrier: String,
         tracking_number: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         let m = mutation(
@@ -146,7 +147,7 @@ impl ReturnMutations {
         return_id: String,
         pickup_point_id: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -174,7 +175,7 @@ impl ReturnMutations {
         lines: Vec<ReceivedLineInput>,
         staff: Option<String>,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -203,7 +204,7 @@ impl ReturnMutations {
         lines: Vec<InspectedLineInput>,
         inspector: Option<String>,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -233,7 +234,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         input: RefundReturnInput,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         let m = mutation(
@@ -249,8 +250,8 @@ impl ReturnMutations {
             .refund_return(req, &return_id, refund, &m.write)
             .await?;
         let mut result = ReturnWriteResult::from(outcome.ret);
-        result.order_version = Some(outcome.order.version);
-        result.order_position = Some(outcome.order.position);
+        result.order_version = Some(Int64(outcome.order.version));
+        result.order_position = Some(Int64(outcome.order.position));
         Ok(result)
     }
 
@@ -262,7 +263,7 @@ impl ReturnMutations {
         lines: Vec<FulfilLineInput>,
         agent: Option<String>,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         let m = mutation(
@@ -295,7 +296,7 @@ impl ReturnMutations {
         return_id: String,
         vendor: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -320,7 +321,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -344,7 +345,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         let m = mutation(
@@ -366,7 +367,7 @@ impl ReturnMutations {
         ctx: &Context<'_>,
         return_id: String,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<ReturnWriteResult> {
         return_write(
@@ -391,13 +392,13 @@ impl ReturnMutations {
         &self,
         ctx: &Context<'_>,
         order_id: String,
-        amount: i64,
+        amount: MinorUnits,
         method: String,
         reference: String,
         reason: String,
         #[graphql(default)] includes_shipping: bool,
         at: Option<Timestamp>,
-        expected_version: Option<i64>,
+        expected_version: Option<Int64>,
         idempotency_key: Option<String>,
     ) -> GqlResult<OrderWriteResult> {
         let m = mutation(
@@ -408,7 +409,7 @@ impl ReturnMutations {
         )?;
         let req = m.request;
         let command = OrderCommand::RecordRefund {
-            amount_minor: amount,
+            amount_minor: amount.get(),
             method: text("method", method, 64)?,
             reference: text("reference", reference, 128)?,
             return_id: None,

@@ -1,6 +1,7 @@
 //! GraphQL output types for returns, refunds, queues and analytics, converted from the read
 //! models.
 
+use crate::graphql::scalars::{Int64, MinorUnits};
 use async_graphql::{ComplexObject, Context, SimpleObject};
 use chrono::{DateTime, Utc};
 use waybill_projections::orders;
@@ -26,7 +27,7 @@ pub struct ReturnLineNode {
     /// Requested units.
     pub quantity: i64,
     /// Paid unit price (minor units).
-    pub unit_price: i64,
+    pub unit_price: MinorUnits,
     /// Null until the parcel is counted.
     pub received_quantity: Option<i64>,
     pub damaged_quantity: i64,
@@ -85,7 +86,7 @@ pub struct ReturnInspection {
 /// A refund paid for the return; the order shows the same reference with this return's id.
 #[derive(SimpleObject)]
 pub struct ReturnRefund {
-    pub amount: i64,
+    pub amount: MinorUnits,
     pub include_shipping: bool,
     pub method: String,
     pub reference: String,
@@ -155,12 +156,12 @@ pub struct ReturnNode {
     pub photo_refs: Vec<String>,
     pub lines: Vec<ReturnLineNode>,
     /// The requested lines at their paid prices.
-    pub return_value: i64,
+    pub return_value: MinorUnits,
     /// The order's shipping fee, refundable when an agent includes it.
-    pub shipping_fee: i64,
+    pub shipping_fee: MinorUnits,
     /// The order's captured and refunded totals when the return was requested.
-    pub order_captured_at_request: i64,
-    pub order_refunded_at_request: i64,
+    pub order_captured_at_request: MinorUnits,
+    pub order_refunded_at_request: MinorUnits,
     pub delivered_at: Timestamp,
     pub window_days: i64,
     pub window_closes_at: Option<Timestamp>,
@@ -170,7 +171,7 @@ pub struct ReturnNode {
     pub inspection: Option<ReturnInspection>,
     pub refunds: Vec<ReturnRefund>,
     /// Sum of this return's refunds.
-    pub refunded: i64,
+    pub refunded: MinorUnits,
     pub shipping_refunded: bool,
     /// The resolution started, if any.
     pub resolution: Option<GqlResolution>,
@@ -183,7 +184,7 @@ pub struct ReturnNode {
     pub timeline: Vec<ReturnStep>,
     pub updated_at: Timestamp,
     /// Stream version this view reflects.
-    pub version: i64,
+    pub version: Int64,
 }
 
 #[ComplexObject]
@@ -269,7 +270,7 @@ impl From<ReturnRecord> for ReturnNode {
                 .map(|l| ReturnLineNode {
                     sku: l.sku,
                     quantity: qty(l.quantity),
-                    unit_price: l.unit_price_minor,
+                    unit_price: MinorUnits(l.unit_price_minor),
                     received_quantity: l.received_qty.map(qty),
                     damaged_quantity: qty(l.damaged_qty),
                     restocked_quantity: qty(l.restocked_qty),
@@ -277,10 +278,10 @@ impl From<ReturnRecord> for ReturnNode {
                     returned_quantity: qty(l.returned_qty),
                 })
                 .collect(),
-            return_value: return_value_minor,
-            shipping_fee: shipping_fee_minor,
-            order_captured_at_request: order_captured_minor,
-            order_refunded_at_request: order_refunded_minor,
+            return_value: MinorUnits(return_value_minor),
+            shipping_fee: MinorUnits(shipping_fee_minor),
+            order_captured_at_request: MinorUnits(order_captured_minor),
+            order_refunded_at_request: MinorUnits(order_refunded_minor),
             delivered_at: delivered_at.into(),
             window_days: i64::from(window_days),
             window_closes_at: window_closes_at.map(Timestamp::from),
@@ -325,7 +326,7 @@ impl From<ReturnRecord> for ReturnNode {
             refunds: refunds
                 .into_iter()
                 .map(|r| ReturnRefund {
-                    amount: r.amount_minor,
+                    amount: MinorUnits(r.amount_minor),
                     include_shipping: r.include_shipping,
                     method: r.method,
                     reference: r.reference,
@@ -335,7 +336,7 @@ impl From<ReturnRecord> for ReturnNode {
                     at: r.at.into(),
                 })
                 .collect(),
-            refunded: refunded_minor,
+            refunded: MinorUnits(refunded_minor),
             shipping_refunded,
             resolution,
             exchange: exchange.map(|e| ReturnExchange {
@@ -377,7 +378,7 @@ impl From<ReturnRecord> for ReturnNode {
                 })
                 .collect(),
             updated_at: updated_at.into(),
-            version,
+            version: Int64(version),
         }
     }
 }
@@ -507,7 +508,7 @@ pub struct ReturnTotals {
     pub unit_return_rate: Option<f64>,
     /// What those returns have refunded so far (minor units, mixed currencies are not
     /// separated here; see `refundTotals`).
-    pub refunded_by_returns: i64,
+    pub refunded_by_returns: MinorUnits,
 }
 
 impl From<Totals> for ReturnTotals {
@@ -520,7 +521,7 @@ impl From<Totals> for ReturnTotals {
             returns: t.returns,
             returned_units: t.returned_units,
             rejected: t.rejected,
-            refunded_by_returns: t.refunded_minor_by_returns,
+            refunded_by_returns: MinorUnits(t.refunded_minor_by_returns),
         }
     }
 }
@@ -532,9 +533,9 @@ pub struct RefundTotal {
     pub period_start: String,
     pub currency: String,
     pub refunds: i64,
-    pub amount: i64,
+    pub amount: MinorUnits,
     /// Of those refunds, how many a return caused.
-    pub for_returns: i64,
+    pub for_returns: MinorUnits,
 }
 
 impl From<RefundBucket> for RefundTotal {
@@ -543,8 +544,8 @@ impl From<RefundBucket> for RefundTotal {
             period_start: b.period_start,
             currency: b.currency,
             refunds: b.refunds,
-            amount: b.amount_minor,
-            for_returns: b.for_returns,
+            amount: MinorUnits(b.amount_minor),
+            for_returns: MinorUnits(b.for_returns),
         }
     }
 }

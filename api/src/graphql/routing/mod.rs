@@ -5,6 +5,7 @@ mod types;
 
 pub use types::*;
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::{Context, Object};
 use chrono::NaiveDate;
 use waybill_domain::ids::{VehicleId, WarehouseId};
@@ -43,10 +44,10 @@ impl RoutingQueries {
         ctx: &Context<'_>,
         depot: String,
         date: NaiveDate,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Vec<DeliveryStop>> {
         let role = authorize(ctx, Permission::ReadNetwork)?.role;
-        wait(ctx, consistent_with).await?;
+        wait(ctx, opt_i64(consistent_with)).await?;
         let stops = rm::list_stops(&services(ctx)?.db, &depot, date, None)
             .await
             .map_err(AppError::from)?;
@@ -62,10 +63,10 @@ impl RoutingQueries {
         ctx: &Context<'_>,
         depot: String,
         date: NaiveDate,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<DayPlan> {
         let role = authorize(ctx, Permission::ReadNetwork)?.role;
-        wait(ctx, consistent_with).await?;
+        wait(ctx, opt_i64(consistent_with)).await?;
         let db = &services(ctx)?.db;
         let routes = rm::list_routes(db, &depot, date)
             .await
@@ -94,10 +95,10 @@ impl RoutingQueries {
         &self,
         ctx: &Context<'_>,
         route_id: String,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<Route>> {
         authorize(ctx, Permission::ReadNetwork)?;
-        wait(ctx, consistent_with).await?;
+        wait(ctx, opt_i64(consistent_with)).await?;
         Ok(rm::get_route(&services(ctx)?.db, &route_id)
             .await
             .map_err(AppError::from)?
@@ -122,7 +123,7 @@ impl RoutingMutations {
         vehicles: Option<Vec<String>>,
         settings: Option<PlanSettingsInput>,
         travel: Option<TravelMatrixInput>,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<PlanRoutesResult> {
         let m = mutation(ctx, Permission::PlanRoutes, None, None)?;
         let vehicles = vehicles
@@ -142,7 +143,7 @@ impl RoutingMutations {
             max_generations: settings.max_generations.map(|g| g as usize),
             max_time_secs: settings.max_time_secs.map(u64::from),
             service_seconds: settings.service_seconds.map(i64::from),
-            consistent_with,
+            consistent_with: opt_i64(consistent_with),
             travel: travel.map(|t| crate::commands::routing::TravelMatrix {
                 locations: t.locations,
                 distances_m: t.distances_m,
@@ -248,8 +249,8 @@ impl RoutingMutations {
 fn written(route_id: String, position: i64) -> StreamWriteResult {
     StreamWriteResult {
         stream_id: route_id,
-        stream_version: 0,
-        position,
+        stream_version: Int64(0),
+        position: Int64(position),
     }
 }
 

@@ -1,6 +1,7 @@
 //! GraphQL output and input types for delivery routing, converted from the read models and
 //! the planning outcome.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::{InputObject, Json, SimpleObject};
 use chrono::NaiveDate;
 use waybill_projections::routing::{DeliveryStopView, RouteView};
@@ -81,7 +82,7 @@ pub struct Route {
     pub vehicle_id: String,
     /// planned, dispatched or closed.
     pub status: String,
-    pub revision: i64,
+    pub revision: Int64,
     pub stops: Vec<RouteStop>,
     pub distance_m: i64,
     pub duration_s: i64,
@@ -89,7 +90,7 @@ pub struct Route {
     pub planned_at: Timestamp,
     pub dispatched_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
-    pub version: i64,
+    pub version: Int64,
 }
 
 impl From<RouteView> for Route {
@@ -100,7 +101,7 @@ impl From<RouteView> for Route {
             date: v.date,
             vehicle_id: v.vehicle_id,
             status: v.status,
-            revision: i64::from(v.revision),
+            revision: Int64(i64::from(v.revision)),
             stops: v
                 .stops
                 .into_iter()
@@ -123,7 +124,7 @@ impl From<RouteView> for Route {
             planned_at: v.planned_at.into(),
             dispatched_at: v.dispatched_at.map(Timestamp::from),
             closed_at: v.closed_at.map(Timestamp::from),
-            version: v.version,
+            version: Int64(v.version),
         }
     }
 }
@@ -168,7 +169,7 @@ pub struct PlanRoutesResult {
     pub solver_name: Option<String>,
     pub solver_version: Option<String>,
     /// Pass as `consistentWith` to read the stored plan.
-    pub position: i64,
+    pub position: Int64,
 }
 
 impl From<PlanOutcome> for PlanRoutesResult {
@@ -212,7 +213,7 @@ impl From<PlanOutcome> for PlanRoutesResult {
             superseded_route_ids: o.superseded_routes.iter().map(|r| r.to_string()).collect(),
             solver_name: solver.as_ref().map(|s| s.name.clone()),
             solver_version: solver.map(|s| s.version),
-            position: o.position,
+            position: Int64(o.position),
         }
     }
 }

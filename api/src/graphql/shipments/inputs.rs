@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::graphql::orders::{AddressInput, DeliveryInput};
 use crate::graphql::timestamp::Timestamp;
 
-fn invalid(field: &str, e: impl std::fmt::Display) -> AppError {
+fn invalid(field: &str, e: impl std::fmt::Display + 'static) -> AppError {
     AppError::invalid_input(field, e)
 }
 

@@ -4,6 +4,7 @@
 mod inputs;
 mod types;
 
+use crate::graphql::scalars::{opt_i64, Int64};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, Subscription};
 use futures::stream::{Stream, StreamExt};
@@ -28,8 +29,8 @@ use crate::graphql::timestamp::Timestamp;
 #[graphql(complex)]
 pub struct ShipmentWriteResult {
     pub shipment_id: String,
-    pub stream_version: i64,
-    pub position: i64,
+    pub stream_version: Int64,
+    pub position: Int64,
     pub replayed: bool,
 }
 
@@ -39,7 +40,9 @@ impl ShipmentWriteResult {
     async fn shipment(&self, ctx: &Context<'_>) -> GqlResult<Option<Shipment>> {
         let role = request(ctx)?.principal.role;
         let services = services(ctx)?;
-        services.wait_for(shipments::NAME, self.position).await?;
+        services
+            .wait_for(shipments::NAME, self.position.get())
+            .await?;
         Ok(shipments::get(&services.db, &self.shipment_id)
             .await
             .map_err(AppError::from)?
@@ -52,8 +55,8 @@ impl From<CommandOutcome> for ShipmentWriteResult {
     fn from(o: CommandOutcome) -> Self {
         ShipmentWriteResult {
             shipment_id: o.stream_id,
-            stream_version: o.version,
-            position: o.position,
+            stream_version: Int64(o.version),
+            position: Int64(o.position),
             replayed: o.replayed,
         }
     }
@@ -64,7 +67,7 @@ pub struct ScanResult {
     pub shipment_id: String,
     /// False when the checkpoint had been recorded before (nothing appended).
     pub recorded: bool,
-    pub position: Option<i64>,
+    pub position: Option<Int64>,
 }
 
 impl From<ScanOutcome> for ScanResult {
@@ -76,7 +79,7 @@ impl From<ScanOutcome> for ScanResult {
             } => ScanResult {
                 shipment_id,
                 recorded: true,
-                position: Some(position),
+                position: Some(Int64(position)),
             },
             ScanOutcome::Duplicate { shipment_id } => ScanResult {
                 shipment_id,
@@ -104,11 +107,11 @@ impl ShipmentQueries {
         &self,
         ctx: &Context<'_>,
         id: String,
-        consistent_with: Option<i64>,
+        consistent_with: Option<Int64>,
     ) -> GqlResult<Option<Shipment>> {
         let role = authorize(ctx, Permission::ReadShipments)?.role;
         let services = services(ctx)?;
-        if let Some(p) = consistent_with {
+        if let Some(p) = opt_i64(consistent_with) {
             services.wait_for(shipments::NAME, p).await?;
         }
         Ok(shipments::get(&services.db, &id)

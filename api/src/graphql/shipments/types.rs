@@ -1,5 +1,6 @@
 //! GraphQL output types for shipments, the board and the scorecard.
 
+use crate::graphql::scalars::Int64;
 use async_graphql::{Json, SimpleObject};
 use waybill_projections::shipments::{CarrierScore, ShipmentView, WarehouseBoard};
 
@@ -54,7 +55,7 @@ pub struct Shipment {
     pub staff: Vec<StaffStepView>,
     /// Every carrier checkpoint in arrival order, applied or not.
     pub checkpoints: Vec<Checkpoint>,
-    pub version: i64,
+    pub version: Int64,
 }
 
 impl Shipment {
@@ -112,7 +113,7 @@ impl Shipment {
                     details: c.details.map(Json),
                 })
                 .collect(),
-            version: v.version,
+            version: Int64(v.version),
         }
     }
 }
