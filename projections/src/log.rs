@@ -222,10 +222,29 @@ pub async fn checkpoint_of(db: &Db, position: i64) -> Result<Option<Checkpoint>,
     }
 }
 
-/// The newest position written so far (not necessarily readable behind the fence yet).
+/// The last committed event in commit order (not necessarily behind the fence yet): waiting
+/// until a projection has applied it means waiting for every event committed so far.
+///
+/// On PostgreSQL that is the greatest `(transaction_id, global_position)`, not the greatest
+/// position: positions are drawn when a row is inserted, so a transaction that started first
+/// and committed last can hold a higher position than an event committed after it, and
+/// waiting for `MAX(global_position)` would not wait for that later one. On SQLite the single
+/// writer makes the two orders one.
 pub async fn head_position(db: &Db) -> Result<i64, DbError> {
-    let head: Option<i64> = crate::with_db!(db, read pool =>
-        sqlx::query_scalar("SELECT MAX(global_position) FROM events").fetch_one(pool).await?);
+    let head: Option<i64> = match db {
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(
+                "SELECT global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+            )
+            .fetch_optional(pool)
+            .await?
+        }
+        Db::Sqlite { read, .. } => {
+            sqlx::query_scalar("SELECT MAX(global_position) FROM events")
+                .fetch_one(read)
+                .await?
+        }
+    };
     Ok(head.unwrap_or(0))
 }
 

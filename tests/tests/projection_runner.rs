@@ -103,6 +103,79 @@ async fn a_writer_that_commits_last_is_not_skipped() {
     d.cleanup().await;
 }
 
+/// The head read-your-writes waits for is the last event in commit order, not the greatest
+/// position: a transaction that took its id first (S) and inserted last holds the greater
+/// position, yet the runner applies it before an event from a later transaction (B) that
+/// committed in between. Waiting for `MAX(global_position)` would return before B's event
+/// was applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_is_the_last_event_in_commit_order() {
+    let Some(d) = Direct::create(
+        Backend::Postgres,
+        "the_head_is_the_last_event_in_commit_order",
+        RunnerOptions::default(),
+    )
+    .await
+    else {
+        return;
+    };
+    let waybill_projections::Db::Postgres(pool) = d.db().clone() else {
+        unreachable!()
+    };
+    let mut first_id = pool.begin().await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *first_id)
+        .await
+        .unwrap();
+    let b = d.place("HEAD-B").await;
+    let s_id = uuid::Uuid::now_v7().to_string();
+    let mut payload =
+        serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
+    payload["OrderPlaced"]["order_id"] = json!(s_id);
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('Order', $1, 1, 'OrderPlaced', '1.0', $2::json, '{}'::json)",
+    )
+    .bind(&s_id)
+    .bind(payload.to_string())
+    .execute(&mut *first_id)
+    .await
+    .unwrap();
+    first_id.commit().await.unwrap();
+
+    let (b_position, s_position): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT global_position FROM events WHERE aggregate_id = $1), \
+                (SELECT global_position FROM events WHERE aggregate_id = $2)",
+    )
+    .bind(&b)
+    .bind(&s_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(s_position > b_position, "S drew its position after B");
+    let head = waybill_projections::log::head_position(d.db())
+        .await
+        .unwrap();
+    assert_eq!(head, b_position, "B is last in commit order");
+
+    // The runner applies S, then B: a projection at the head has applied both.
+    let orders = d.runner.projection(orders::NAME).unwrap();
+    let head_checkpoint = waybill_projections::log::checkpoint_of(d.db(), head)
+        .await
+        .unwrap()
+        .unwrap();
+    d.runner.run_to_head(orders.as_ref()).await.unwrap();
+    let reached = waybill_projections::checkpoint::read(d.db(), orders::NAME)
+        .await
+        .unwrap();
+    assert!(
+        reached >= head_checkpoint,
+        "{reached:?} < {head_checkpoint:?}"
+    );
+    assert_eq!(order_rows(d.db()).await, 2);
+    d.cleanup().await;
+}
+
 /// Drives a few thousand random commands against `orders` order streams. Most are valid for
 /// the order's state; the rest are refused by the domain and must leave no trace.
 async fn random_commands(d: &Direct, seed: u64, orders: usize, commands: usize) -> usize {
