@@ -263,3 +263,113 @@ async fn personal_data_per_role(app: &TestApp) {
     );
 }
 on_both_backends!(personal_data_per_role);
+
+/// Churn judged against each customer's own rhythm, as of 2030-06-30 (orders of `tea` × 50.00
+/// + 38.00, i.e. 8 800 for one tea and 23 800 for four):
+///
+/// | customer    | orders (days ago × tea)              | signals                                 |
+/// |-------------|--------------------------------------|-----------------------------------------|
+/// | r-steady-1  | 171, 131, 91, 51, 11 × 1             | none: every gap 40, 11 days open        |
+/// | r-steady-2  | the same                             | none (fixed 90-day windows: 3 then 2)   |
+/// | r-lapsed    | 280, 240, 200, 160, 120 × 1          | overdue 120 > 2.5 × 40; slowing 120 > 60 |
+/// | r-declining | 205, 175, 145 × 4, then 115, 40 × 1  | slowing 75 > 1.5 × 30; spend 8 800 vs   |
+/// |             |                                      | 23 800 average (≥ 30 % down)            |
+///
+/// RFM over these four (n = 4): R 3/3/1/2, F 1 for all, M 1/1/1/4 → Promising, Promising,
+/// Lost, Need attention — no risky segment, so the rhythm signals are the only ones.
+async fn churn_follows_each_customers_rhythm(app: &TestApp) {
+    let customers = [
+        (
+            "r-steady-1",
+            [
+                "2030-01-10",
+                "2030-02-19",
+                "2030-03-31",
+                "2030-05-10",
+                "2030-06-19",
+            ],
+            [1, 1, 1, 1, 1],
+        ),
+        (
+            "r-steady-2",
+            [
+                "2030-01-10",
+                "2030-02-19",
+                "2030-03-31",
+                "2030-05-10",
+                "2030-06-19",
+            ],
+            [1, 1, 1, 1, 1],
+        ),
+        (
+            "r-lapsed",
+            [
+                "2029-09-23",
+                "2029-11-02",
+                "2029-12-12",
+                "2030-01-21",
+                "2030-03-02",
+            ],
+            [1, 1, 1, 1, 1],
+        ),
+        (
+            "r-declining",
+            [
+                "2029-12-07",
+                "2030-01-06",
+                "2030-02-05",
+                "2030-03-07",
+                "2030-05-21",
+            ],
+            [4, 4, 4, 1, 1],
+        ),
+    ];
+    let mut n = 0;
+    for (id, days, teas) in customers {
+        register(app, id, "1990-01-01").await;
+        for (day, tea) in days.iter().zip(teas) {
+            n += 1;
+            order(app, id, n, tea, &format!("{day}T04:00:00Z")).await;
+        }
+    }
+    wait_for_orders(app, n as usize).await;
+    let data = app
+        .gql(
+            "{ churnWatchlist(asOf: \"2030-06-30\") { customerId reasons { reason evidence } } }",
+            json!({}),
+        )
+        .await;
+    let watch: Vec<(String, Vec<Value>)> = data["churnWatchlist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let reasons = w["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| serde_json::from_str(r["evidence"].as_str().unwrap()).unwrap())
+                .collect();
+            (w["customerId"].as_str().unwrap().to_string(), reasons)
+        })
+        .collect();
+    let reasons = |id: &str| watch.iter().find(|(c, _)| c == id).map(|(_, r)| r.clone());
+    assert_eq!(reasons("r-steady-1"), None, "{data}");
+    assert_eq!(reasons("r-steady-2"), None, "{data}");
+    assert_eq!(
+        reasons("r-lapsed"),
+        Some(vec![
+            json!({"reason": "overdue_for_usual_rhythm", "days_since_last_order": 120, "median_gap_days": 40.0, "threshold_days": 100.0}),
+            json!({"reason": "falling_frequency", "usual_gap_days": 40.0, "latest_gap_days": 120, "still_open": true, "threshold_days": 60.0}),
+        ])
+    );
+    assert_eq!(
+        reasons("r-declining"),
+        Some(vec![
+            json!({"reason": "falling_frequency", "usual_gap_days": 30.0, "latest_gap_days": 75, "still_open": false, "threshold_days": 45.0}),
+            json!({"reason": "falling_spend", "previous_average_minor": 23800, "previous_orders": 3, "recent_average_minor": 8800, "recent_orders": 2}),
+        ])
+    );
+    assert_eq!(watch.len(), 2, "{data}");
+}
+on_both_backends!(churn_follows_each_customers_rhythm);

@@ -4,33 +4,54 @@
 //!
 //! Signals, checked independently, all reported:
 //!
-//! * **overdue**: days since the last order `> k ×` the customer's own
-//!   median gap between orders (needs two orders; same-day gaps are dropped
-//!   as one shopping trip split in two). `k` defaults to 2.5.
-//! * **falling frequency / spend**: the last window (`window_days` ending on
-//!   `as_of`) against the one before it, when the drop is at least
-//!   `min_drop_percent` of the previous window.
+//! Frequency and spend are judged against the customer's own rhythm, never
+//! against fixed calendar windows (which flag a customer who orders every
+//! 40 days whenever two 90-day windows happen to hold 3 and 2 orders).
+//! Gaps are the days between consecutive order dates; same-day orders are
+//! one shopping trip split in two, so zero gaps are dropped.
+//!
+//! * **overdue** (lapsed): days since the last order `> gap_multiplier ×`
+//!   the median of all gaps (needs two order dates). Default 2.5.
+//! * **falling frequency** (slowing): with at least `min_orders` orders, the
+//!   latest gap — the last closed one, or the one still open since the last
+//!   order when that is already longer — `> frequency_multiplier ×` the
+//!   median of the gaps before the last closed one. Default 1.5 with at
+//!   least 4 orders, so the usual gap is the median of two or more gaps.
+//! * **falling spend**: with at least `min_orders` orders, the average net
+//!   spend of the last `recent_orders` orders (default 2) is at least
+//!   `min_drop_percent` (default 30) below the average of the orders before
+//!   them.
 //! * **risky segment**: RFM At risk or Can't lose them.
 //! * **open / breached cases**, **repeated delivery problems** (late plus
 //!   failed ≥ `delivery_problem_threshold`), **recent refunds**, an **NPS
 //!   detractor** (0–6) or **low CSAT** (1–2) answer. The caller counts
-//!   these over whatever recent period it uses.
+//!   these over whatever recent period it uses (`window_days` for refunds).
 //!
-//! `k` and the median are the only floats: they are ratios of day counts,
-//! never money, and the comparison is exact for every realistic input.
+//! The multipliers and medians are the only floats: they are ratios of day
+//! counts, never money, and the comparison is exact for every realistic
+//! input. Spend averages are compared in integers (cross-multiplied).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::crm::rfm::RfmSegment;
 
-/// Tunable thresholds for [`churn_signals`].
+/// Tunable thresholds for [`churn_signals`]; the defaults are documented on
+/// this module.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChurnRules {
-    /// `k` in "days since last order > k × median gap".
+    /// `k` in "days since last order > k × median gap" (lapsed).
     pub gap_multiplier: f64,
-    pub window_days: u32,
+    /// "latest gap > m × usual gap" (slowing).
+    pub frequency_multiplier: f64,
+    /// Orders needed before frequency and spend trends are judged.
+    pub min_orders: u32,
+    /// How many of the latest orders make the recent spend.
+    pub recent_orders: u32,
     pub min_drop_percent: u32,
+    /// The recent period for refunds.
+    pub window_days: u32,
     pub delivery_problem_threshold: u32,
 }
 
@@ -38,8 +59,11 @@ impl Default for ChurnRules {
     fn default() -> Self {
         Self {
             gap_multiplier: 2.5,
-            window_days: 90,
+            frequency_multiplier: 1.5,
+            min_orders: 4,
+            recent_orders: 2,
             min_drop_percent: 30,
+            window_days: 90,
             delivery_problem_threshold: 2,
         }
     }
@@ -78,12 +102,19 @@ pub enum ChurnReason {
         threshold_days: f64,
     },
     FallingFrequency {
-        previous_orders: u32,
-        recent_orders: u32,
+        /// Median of the gaps before the latest one.
+        usual_gap_days: f64,
+        latest_gap_days: i64,
+        /// True when the latest gap is the one still open.
+        still_open: bool,
+        threshold_days: f64,
     },
     FallingSpend {
-        previous_minor: i64,
-        recent_minor: i64,
+        /// Average net spend of the orders before the recent ones.
+        previous_average_minor: i64,
+        previous_orders: u32,
+        recent_average_minor: i64,
+        recent_orders: u32,
     },
     RiskySegment {
         segment: RfmSegment,
@@ -110,43 +141,90 @@ pub enum ChurnReason {
     },
 }
 
-/// Median of the positive gaps between consecutive orders, in days.
-pub fn median_gap_days(dates: &[NaiveDate]) -> Option<f64> {
+/// The positive gaps between consecutive order dates, oldest first.
+fn gaps(dates: &[NaiveDate]) -> Vec<i64> {
     let mut dates = dates.to_vec();
     dates.sort_unstable();
-    let mut gaps: Vec<i64> = dates
+    dates
         .windows(2)
         .map(|pair| (pair[1] - pair[0]).num_days())
         .filter(|gap| *gap > 0)
-        .collect();
-    gaps.sort_unstable();
-    let mid = gaps.len() / 2;
-    match gaps.len() {
+        .collect()
+}
+
+fn median(values: &[i64]) -> Option<f64> {
+    let mut values = values.to_vec();
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    match values.len() {
         0 => None,
-        len if len % 2 == 1 => gaps.get(mid).map(|g| *g as f64),
-        _ => Some((gaps.get(mid - 1)? + gaps.get(mid)?) as f64 / 2.0),
+        len if len % 2 == 1 => values.get(mid).map(|g| *g as f64),
+        _ => Some((values.get(mid - 1)? + values.get(mid)?) as f64 / 2.0),
     }
 }
 
-/// `recent` fell, and by at least `percent` of `previous`.
-fn dropped(previous: i64, recent: i64, percent: u32) -> bool {
-    let kept_percent = i128::from(100 - percent.min(100));
-    recent < previous && i128::from(recent) * 100 <= i128::from(previous) * kept_percent
+/// Median of the positive gaps between consecutive orders, in days.
+pub fn median_gap_days(dates: &[NaiveDate]) -> Option<f64> {
+    median(&gaps(dates))
 }
 
-/// Orders and spend in the window of `days` days that ends `windows_back`
-/// whole windows before `as_of` (0 = the window ending on `as_of`).
-fn window(orders: &[OrderFact], as_of: NaiveDate, days: i64, windows_back: i64) -> (u32, i64) {
-    let (newest, oldest) = (days * windows_back, days * (windows_back + 1));
-    orders
-        .iter()
-        .filter(|o| {
-            let age = (as_of - o.date).num_days();
-            age >= newest && age < oldest
-        })
-        .fold((0, 0), |(n, spend), o| {
-            (n + 1, spend.saturating_add(o.net_minor))
-        })
+/// `recent` fell, and by at least `percent` of `previous`.
+fn dropped(previous: i128, recent: i128, percent: u32) -> bool {
+    let kept_percent = i128::from(100 - percent.min(100));
+    recent < previous && recent * 100 <= previous * kept_percent
+}
+
+/// Slowing against the customer's own usual gap (see the module docs).
+fn falling_frequency(
+    dates: &[NaiveDate],
+    days_since_last: i64,
+    orders: usize,
+    rules: &ChurnRules,
+) -> Option<ChurnReason> {
+    if orders < rules.min_orders.max(3) as usize {
+        return None;
+    }
+    let gaps = gaps(dates);
+    let (last_closed, earlier) = gaps.split_last()?;
+    let usual_gap_days = median(earlier)?;
+    let still_open = days_since_last > *last_closed;
+    let latest_gap_days = if still_open {
+        days_since_last
+    } else {
+        *last_closed
+    };
+    let threshold_days = rules.frequency_multiplier * usual_gap_days;
+    (latest_gap_days as f64 > threshold_days).then_some(ChurnReason::FallingFrequency {
+        usual_gap_days,
+        latest_gap_days,
+        still_open,
+        threshold_days,
+    })
+}
+
+/// The last `recent_orders` orders' average against the earlier orders'.
+fn falling_spend(orders: &[OrderFact], rules: &ChurnRules) -> Option<ChurnReason> {
+    let recent_n = rules.recent_orders.max(1) as usize;
+    if orders.len() < (rules.min_orders as usize).max(recent_n + 1) {
+        return None;
+    }
+    let mut orders = orders.to_vec();
+    orders.sort_by_key(|o| o.date);
+    let (earlier, recent) = orders.split_at(orders.len() - recent_n);
+    let sum = |os: &[OrderFact]| {
+        os.iter()
+            .fold(0_i64, |total, o| total.saturating_add(o.net_minor))
+    };
+    let (earlier_n, recent_n) = (earlier.len() as i64, recent.len() as i64);
+    // Averages compared without dividing: earlier/en vs recent/rn.
+    let previous = i128::from(sum(earlier)) * i128::from(recent_n);
+    let current = i128::from(sum(recent)) * i128::from(earlier_n);
+    dropped(previous, current, rules.min_drop_percent).then(|| ChurnReason::FallingSpend {
+        previous_average_minor: sum(earlier) / earlier_n,
+        previous_orders: u32::try_from(earlier_n).unwrap_or(u32::MAX),
+        recent_average_minor: sum(recent) / recent_n,
+        recent_orders: u32::try_from(recent_n).unwrap_or(u32::MAX),
+    })
 }
 
 /// Every signal that applies, in the order documented on this module.
@@ -170,25 +248,16 @@ pub fn churn_signals(input: &ChurnInput, as_of: NaiveDate, rules: &ChurnRules) -
             });
         }
     }
-    let days = i64::from(rules.window_days.max(1));
-    let (recent_orders, recent_minor) = window(&orders, as_of, days, 0);
-    let (previous_orders, previous_minor) = window(&orders, as_of, days, 1);
-    if dropped(
-        i64::from(previous_orders),
-        i64::from(recent_orders),
-        rules.min_drop_percent,
-    ) {
-        reasons.push(ChurnReason::FallingFrequency {
-            previous_orders,
-            recent_orders,
-        });
+    if let Some(last) = dates.iter().max() {
+        let days_since_last = (as_of - *last).num_days();
+        reasons.extend(falling_frequency(
+            &dates,
+            days_since_last,
+            orders.len(),
+            rules,
+        ));
     }
-    if dropped(previous_minor, recent_minor, rules.min_drop_percent) {
-        reasons.push(ChurnReason::FallingSpend {
-            previous_minor,
-            recent_minor,
-        });
-    }
+    reasons.extend(falling_spend(&orders, rules));
     if let Some(segment @ (RfmSegment::AtRisk | RfmSegment::CantLoseThem)) = input.segment {
         reasons.push(ChurnReason::RiskySegment { segment });
     }

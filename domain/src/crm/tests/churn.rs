@@ -92,40 +92,137 @@ fn median_gap_ignores_same_day_orders_and_needs_two_orders() {
     );
 }
 
+/// Orders of `net_minor` every `every` days, the last `last_days_ago` ago.
+fn rhythm(count: i64, every: i64, last_days_ago: i64, net_minor: i64) -> Vec<OrderFact> {
+    (0..count)
+        .rev()
+        .map(|n| order(last_days_ago + n * every, net_minor))
+        .collect()
+}
+
 #[test]
-fn falling_frequency_and_spend_compare_the_last_two_windows() {
-    // Previous window (90..180 days ago): 3 orders, 30 000. Last window: 1
-    // order, 5 000.
+fn a_customer_ordering_every_40_days_is_steady() {
+    // 171, 131, 91, 51 and 11 days ago: fixed 90-day windows would hold 3
+    // and 2 orders and call it falling. Against the own rhythm: every gap
+    // is 40, the open gap 11; spend is flat.
+    let input = ChurnInput {
+        orders: rhythm(5, 40, 11, 12_000),
+        ..ChurnInput::default()
+    };
+    assert_eq!(signals(&input), vec![]);
+}
+
+#[test]
+fn a_lapsed_customer_is_overdue_and_slowing() {
+    // Every 40 days, but the last order was 120 days ago: 120 > 2.5 × 40
+    // (overdue) and 120 > 1.5 × 40 (the open gap is the latest).
+    let input = ChurnInput {
+        orders: rhythm(5, 40, 120, 12_000),
+        ..ChurnInput::default()
+    };
+    assert_eq!(
+        signals(&input),
+        vec![
+            ChurnReason::OverdueForUsualRhythm {
+                days_since_last_order: 120,
+                median_gap_days: 40.0,
+                threshold_days: 100.0,
+            },
+            ChurnReason::FallingFrequency {
+                usual_gap_days: 40.0,
+                latest_gap_days: 120,
+                still_open: true,
+                threshold_days: 60.0,
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_declining_customer_slows_and_spends_less() {
+    // 205, 175, 145, 115 and 40 days ago: gaps 30, 30, 30 then 75 > 1.5 ×
+    // 30. Spend 10 000 × 3, then 6 000 and 4 000: the last two average
+    // 5 000, half of 10 000 (≥ 30 % drop). Not overdue: the median of all
+    // gaps is 30, 40 days ≤ 75.
     let input = ChurnInput {
         orders: vec![
-            order(170, 10_000),
-            order(140, 10_000),
-            order(100, 10_000),
-            order(20, 5_000),
+            order(205, 10_000),
+            order(175, 10_000),
+            order(145, 10_000),
+            order(115, 6_000),
+            order(40, 4_000),
         ],
         ..ChurnInput::default()
     };
-    let reasons = signals(&input);
-    assert!(reasons.contains(&ChurnReason::FallingFrequency {
-        previous_orders: 3,
-        recent_orders: 1,
-    }));
+    assert_eq!(
+        signals(&input),
+        vec![
+            ChurnReason::FallingFrequency {
+                usual_gap_days: 30.0,
+                latest_gap_days: 75,
+                still_open: false,
+                threshold_days: 45.0,
+            },
+            ChurnReason::FallingSpend {
+                previous_average_minor: 10_000,
+                previous_orders: 3,
+                recent_average_minor: 5_000,
+                recent_orders: 2,
+            },
+        ]
+    );
+}
+
+#[test]
+fn trends_need_the_minimum_history() {
+    // Three orders: 10 000, 10 000, then 1 000 after a long pause. Too
+    // little history for a trend (minimum 4 orders); overdue needs only a
+    // rhythm: gaps 30, 30, 90 days since → 90 > 75.
+    let input = ChurnInput {
+        orders: vec![order(150, 10_000), order(120, 10_000), order(90, 1_000)],
+        ..ChurnInput::default()
+    };
+    assert_eq!(
+        signals(&input),
+        vec![ChurnReason::OverdueForUsualRhythm {
+            days_since_last_order: 90,
+            median_gap_days: 30.0,
+            threshold_days: 75.0,
+        }]
+    );
+    let relaxed = ChurnRules {
+        min_orders: 3,
+        ..ChurnRules::default()
+    };
+    let reasons = churn_signals(&input, as_of(), &relaxed);
     assert!(reasons.contains(&ChurnReason::FallingSpend {
-        previous_minor: 30_000,
-        recent_minor: 5_000,
+        previous_average_minor: 10_000,
+        previous_orders: 1,
+        recent_average_minor: 5_500,
+        recent_orders: 2,
     }));
 }
 
 #[test]
 fn a_small_dip_is_not_falling() {
+    // The last two average 7 750, 22.5 % under 10 000: under the 30 % bar.
+    let mut orders = rhythm(3, 30, 70, 10_000);
+    orders.extend([order(40, 8_000), order(10, 7_500)]);
     let input = ChurnInput {
-        orders: vec![order(150, 10_000), order(40, 8_000)],
+        orders,
         ..ChurnInput::default()
     };
-    assert!(
-        signals(&input).is_empty(),
-        "20 % drop is under the 30 % bar"
-    );
+    assert_eq!(signals(&input), vec![]);
+}
+
+#[test]
+fn a_gap_at_the_threshold_is_not_slowing() {
+    // Usual gap 40; a latest gap of exactly 60 = 1.5 × 40 is still in rhythm.
+    let input = ChurnInput {
+        orders: vec![order(140, 1), order(100, 1), order(60, 1), order(0, 1)],
+        ..ChurnInput::default()
+    };
+    assert_eq!(signals(&input), vec![]);
 }
 
 #[test]
