@@ -25,6 +25,11 @@ pub struct ServeSettings {
     /// Run the projection runner inside this process (turn off for API-only replicas).
     #[arg(long, env = "WAYBILL_RUN_PROJECTIONS", default_value_t = true, action = clap::ArgAction::Set)]
     pub run_projections: bool,
+    /// CRM configuration file (JSON): working calendar with holidays and 调休 working
+    /// weekends, SLA targets per priority and case type, agent roster. Sections it leaves
+    /// out keep the built-in defaults (see README).
+    #[arg(long, env = "WAYBILL_CRM_CONFIG")]
+    pub crm_config: Option<PathBuf>,
     #[command(flatten)]
     pub limits: RequestLimits,
 }

@@ -13,7 +13,9 @@ use crate::auth::{keys, Role};
 use crate::commands::service::CommandService;
 use crate::commands::store::Store;
 use crate::config::{ServeSettings, StoreSettings};
-use crate::error::AppError;
+use crate::crm::config::CrmConfig;
+use crate::crm::CrmSettings;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::build_schema;
 use crate::guards::Guards;
 use crate::http::{router, AppState};
@@ -36,13 +38,18 @@ pub fn runner(db: &Db, options: RunnerOptions) -> Runner {
     Runner::new(db.clone(), waybill_projections::all_projections(), options)
 }
 
+/// Services on the built-in CRM configuration.
 pub fn services(db: Db, runner: Arc<Runner>) -> Arc<Services> {
+    services_with(db, runner, CrmSettings::default())
+}
+
+pub fn services_with(db: Db, runner: Arc<Runner>, crm: CrmSettings) -> Arc<Services> {
     Arc::new(Services {
         commands: CommandService::new(db.clone(), runner.waker()),
         orders: Store::new(&db),
         customers: Store::new(&db),
         cases: Store::new(&db),
-        crm: Default::default(),
+        crm,
         sites: Store::new(&db),
         vehicles: Store::new(&db),
         routes: Store::new(&db),
@@ -66,9 +73,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(db: Db, serve: &ServeSettings) -> Result<Application, AppError> {
+        let crm = CrmConfig::load(serve.crm_config.as_deref())
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
         let runner = Arc::new(runner(&db, RunnerOptions::default()));
         runner.ensure_tables().await?;
-        let services = services(db, runner);
+        let services = services_with(db, runner, CrmSettings::configured(crm));
         let schema = build_schema(Some(services.clone()));
         let listener = TcpListener::bind(serve.listen)
             .await

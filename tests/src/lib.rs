@@ -41,10 +41,38 @@ impl TestApp {
         test: &str,
         limits: RequestLimits,
     ) -> Option<TestApp> {
+        TestApp::spawn_serving(backend, test, limits, None).await
+    }
+
+    /// A server reading its CRM configuration from a file holding `json` (`--crm-config`).
+    pub async fn spawn_with_crm_config(
+        backend: Backend,
+        test: &str,
+        json: &str,
+    ) -> Option<TestApp> {
+        let path = std::env::temp_dir().join(format!(
+            "waybill-crm-{test}-{backend:?}-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, json).expect("write the CRM configuration");
+        let app =
+            TestApp::spawn_serving(backend, test, RequestLimits::default(), Some(path.clone()))
+                .await;
+        let _ = std::fs::remove_file(&path);
+        app
+    }
+
+    async fn spawn_serving(
+        backend: Backend,
+        test: &str,
+        limits: RequestLimits,
+        crm_config: Option<std::path::PathBuf>,
+    ) -> Option<TestApp> {
         let test_db = TestDb::create(backend, test).await?;
         let settings = ServeSettings {
             listen: "127.0.0.1:0".parse().expect("address"),
             run_projections: true,
+            crm_config,
             limits,
         };
         let app = Application::build(test_db.db.clone(), &settings)
@@ -123,6 +151,24 @@ impl TestApp {
             .as_str()
             .unwrap_or_else(|| panic!("expected an error with a code, got {body}"))
             .to_string()
+    }
+
+    /// Polls `query` as admin until `done` holds (policies and projections run in the
+    /// background); panics after about ten seconds.
+    pub async fn eventually(
+        &self,
+        query: &str,
+        vars: Value,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..200 {
+            let data = self.gql(query, vars.clone()).await;
+            if done(&data) {
+                return data;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("condition never held for {query}");
     }
 
     /// Number of events in the store (to prove a rejected request changed nothing).

@@ -3,8 +3,6 @@
 //! breach across a weekend and a pause that moves the deadline), and policies that stay
 //! idempotent across a restart.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use waybill_api::crm::TestClock;
@@ -41,14 +39,7 @@ pub async fn eventually(
     vars: Value,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    for _ in 0..200 {
-        let data = app.gql(query, vars.clone()).await;
-        if done(&data) {
-            return data;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition never held for {query}");
+    app.eventually(query, vars, done).await
 }
 
 async fn customer_stream_and_interactions(app: &TestApp) {

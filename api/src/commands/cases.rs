@@ -1,6 +1,7 @@
 //! Service-case application functions. Opening a case picks its first owner automatically
-//! (by the customer's tier and the problem type, 首问负责制) and snapshots the SLA targets
-//! for its (type, priority); the SLA clocks themselves are started by the timer policy.
+//! (by the customer's tier and the problem type, 首问负责制), snapshots the SLA targets for
+//! its (type, priority) and computes their deadlines on the configured working calendar, so
+//! the case starts its own clocks and judges every later fact against them.
 
 use chrono::{DateTime, Utc};
 use waybill_domain::case::{
@@ -68,6 +69,16 @@ impl Services {
             Some(agent) => agent,
             None => self.pick_owner(customer.tier, request.case_type).await?,
         };
+        let sla = self
+            .crm
+            .sla
+            .targets_for(request.case_type, request.priority);
+        let deadlines = sla
+            .deadlines(request.opened_at, &self.crm.calendar)
+            .map_err(|e| {
+                AppError::invalid_input("openedAt", format!("no SLA deadline can be set: {e}"))
+                    .with_reason("sla_deadline_out_of_range")
+            })?;
         let command = OpenCase {
             case_id: request.case_id,
             customer_id,
@@ -79,10 +90,8 @@ impl Services {
             shipment_id: request.shipment_id,
             return_id: request.return_id,
             assigned_to: owner,
-            sla: self
-                .crm
-                .sla
-                .targets_for(request.case_type, request.priority),
+            sla,
+            deadlines,
             opened_at: request.opened_at,
         };
         let stream_id = command.case_id.to_string();

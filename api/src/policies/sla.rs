@@ -1,13 +1,15 @@
-//! The durable SLA timer policy: SLA clocks are events on the case stream, so breach history
-//! replays exactly.
+//! SLA clocks are events on the case stream, so breach history replays exactly. The case
+//! keeps them itself: opening starts them, and every fact settles them in its own decision,
+//! breaching a clock whose deadline the fact comes after. What is left here:
 //!
-//! Reactions (checkpointed; each command keyed by the causing event and the metric):
-//! `CaseOpened` → `StartSlaClock` per metric with `due_at` from the case's snapshotted
-//! targets and the working calendar; `WaitingOnCustomer` / `CustomerReplied` → pause /
-//! resume the live clocks; `FirstResponded` → fulfil acknowledge; `CaseResolved` → fulfil
-//! handle and report-result. Deadlines are watched by [`sweep_breaches`], run periodically
-//! with the system clock and directly by tests with a test clock; its commands are keyed by
-//! (case, metric, due_at), so a sweep repeated or run by two replicas breaches once.
+//! - [`sweep_breaches`]: cases nobody touched past a deadline. Run every 30 s with the system
+//!   clock and directly by tests with a test clock; each breach is keyed by (case, metric),
+//!   so a repeated sweep, two replicas, or a sweep racing a late response breach once (the
+//!   stream refuses a second breach of the same clock).
+//! - [`SlaTimerPolicy`]: catch-up for streams opened before the case kept its own clocks
+//!   (checkpointed; each command keyed by the causing event and the metric). It acts only on
+//!   what the stream's current state shows is still undone, so for today's streams it sends
+//!   nothing, and a policy lagging behind the stream cannot pause or resume twice.
 
 use async_trait::async_trait;
 use cqrs_es::Aggregate;
@@ -65,57 +67,22 @@ impl Policy for SlaTimerPolicy {
         let Ok(parsed) = serde_json::from_value::<CaseEvent>(event.payload.clone()) else {
             return Err(AppError::new(ErrorCode::Internal, "unreadable case event"));
         };
-        let case_id = &event.aggregate_id;
-        let mut commands: Vec<(SlaMetric, CaseCommand)> = Vec::new();
-        match parsed {
-            CaseEvent::CaseOpened(opened) => {
-                for metric in SlaMetric::ALL.iter().copied() {
-                    let due_at = opened
-                        .sla
-                        .due_at(metric, opened.opened_at, &services.crm.calendar)
-                        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-                    commands.push((
-                        metric,
-                        CaseCommand::StartSlaClock {
-                            metric,
-                            due_at,
-                            at: opened.opened_at,
-                        },
-                    ));
-                }
-            }
-            CaseEvent::WaitingOnCustomer { at } | CaseEvent::CustomerReplied { at, .. } => {
-                let pausing = matches!(parsed, CaseEvent::WaitingOnCustomer { .. });
-                let Some(state) = services.case_state(case_id).await? else {
-                    return Ok(());
-                };
-                for (metric, clock) in &state.clocks {
-                    let metric = *metric;
-                    match (pausing, clock) {
-                        (true, SlaClock::Running { .. }) => {
-                            commands.push((metric, CaseCommand::PauseSlaClock { metric, at }))
-                        }
-                        (false, SlaClock::Paused { .. }) => {
-                            commands.push((metric, CaseCommand::ResumeSlaClock { metric, at }))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            CaseEvent::FirstResponded { at, .. } => commands.push((
-                SlaMetric::Acknowledge,
-                CaseCommand::FulfilSlaClock {
-                    metric: SlaMetric::Acknowledge,
-                    at,
-                },
-            )),
-            CaseEvent::CaseResolved { at, .. } => {
-                for metric in [SlaMetric::Handle, SlaMetric::ReportResult] {
-                    commands.push((metric, CaseCommand::FulfilSlaClock { metric, at }));
-                }
-            }
-            _ => {}
+        let relevant = matches!(
+            parsed,
+            CaseEvent::CaseOpened(_)
+                | CaseEvent::WaitingOnCustomer { .. }
+                | CaseEvent::CustomerReplied { .. }
+                | CaseEvent::FirstResponded { .. }
+                | CaseEvent::CaseResolved { .. }
+        );
+        if !relevant {
+            return Ok(());
         }
+        let case_id = &event.aggregate_id;
+        let Some(state) = services.case_state(case_id).await? else {
+            return Ok(());
+        };
+        let commands = catch_up(services, &state, parsed)?;
         for (metric, command) in commands {
             let options = reaction.options(metric_index(metric));
             settle(
@@ -126,6 +93,65 @@ impl Policy for SlaTimerPolicy {
         }
         Ok(())
     }
+}
+
+/// The clock commands a legacy stream still needs after `event`, judged on its current state.
+fn catch_up(
+    services: &Services,
+    state: &CaseState,
+    event: CaseEvent,
+) -> Result<Vec<(SlaMetric, CaseCommand)>, AppError> {
+    let unsettled = |metric: SlaMetric| {
+        state
+            .clock(metric)
+            .is_some_and(|c| !matches!(c, SlaClock::Fulfilled { .. }))
+    };
+    let mut commands = Vec::new();
+    match event {
+        CaseEvent::CaseOpened(opened) => {
+            for metric in SlaMetric::ALL.iter().copied() {
+                if state.clock(metric).is_some() {
+                    continue;
+                }
+                let due_at = opened
+                    .sla
+                    .due_at(metric, opened.opened_at, &services.crm.calendar)
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                let at = opened.opened_at;
+                commands.push((metric, CaseCommand::StartSlaClock { metric, due_at, at }));
+            }
+        }
+        // Only while this very wait is still the current one.
+        CaseEvent::WaitingOnCustomer { at } if state.waiting_since == Some(at) => {
+            for (metric, clock) in &state.clocks {
+                if matches!(clock, SlaClock::Running { .. }) {
+                    let metric = *metric;
+                    commands.push((metric, CaseCommand::PauseSlaClock { metric, at }));
+                }
+            }
+        }
+        CaseEvent::CustomerReplied { at, .. } if state.waiting_since.is_none() => {
+            for (metric, clock) in &state.clocks {
+                if matches!(clock, SlaClock::Paused { paused_at, .. } if *paused_at <= at) {
+                    let metric = *metric;
+                    commands.push((metric, CaseCommand::ResumeSlaClock { metric, at }));
+                }
+            }
+        }
+        CaseEvent::FirstResponded { at, .. } if unsettled(SlaMetric::Acknowledge) => {
+            let metric = SlaMetric::Acknowledge;
+            commands.push((metric, CaseCommand::FulfilSlaClock { metric, at }));
+        }
+        CaseEvent::CaseResolved { at, .. } => {
+            for metric in [SlaMetric::Handle, SlaMetric::ReportResult] {
+                if unsettled(metric) {
+                    commands.push((metric, CaseCommand::FulfilSlaClock { metric, at }));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(commands)
 }
 
 fn sweep_context(name: &str) -> RequestContext {
@@ -157,12 +183,7 @@ pub async fn sweep_breaches(services: &Services, clock: &dyn Clock) -> Result<us
             if due_at > now {
                 continue;
             }
-            let key = format!(
-                "sla-breach:{}:{}:{}",
-                candidate.case_id,
-                metric.code(),
-                due_at.to_rfc3339()
-            );
+            let key = format!("sla-breach:{}:{}", candidate.case_id, metric.code());
             let options = WriteOptions {
                 expected_version: None,
                 request: key.clone(),

@@ -3,6 +3,13 @@
 //! finally fulfilled or breached. Every transition is an event, so breach
 //! history replays exactly; every redundant transition is a typed refusal,
 //! so the durable timer policy can retry blindly.
+//!
+//! The case keeps its own clocks: opening starts them from the deadlines
+//! the command carries, and every fact recorded on the case settles them in
+//! the same decision ([`overdue`], [`settle`]). A fact recorded after a
+//! running clock's deadline — late, or backdated with `at` — therefore
+//! records the breach itself, dated at the deadline it missed; the periodic
+//! sweep only has to breach clocks of cases nobody touched.
 
 use std::collections::BTreeMap;
 
@@ -165,6 +172,68 @@ pub(super) fn breach(
         SlaClock::Paused { .. } => Err(CaseError::SlaClockPaused { metric }),
         other => Err(ended(metric, other)),
     }
+}
+
+/// Breaches for every running clock whose deadline `at` has passed: the
+/// first fact recorded after a deadline proves it was missed. Dated at the
+/// deadline, as the sweep dates its breaches, so both paths agree.
+pub(super) fn overdue(clocks: &Clocks, at: DateTime<Utc>) -> Vec<CaseEvent> {
+    clocks
+        .iter()
+        .filter_map(|(metric, clock)| match *clock {
+            SlaClock::Running { due_at } if at > due_at => Some(CaseEvent::SlaClockBreached {
+                metric: *metric,
+                at: due_at,
+                due_at,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a case fact does to its clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Settlement {
+    /// Fulfil these metrics (if started and not yet fulfilled).
+    Fulfil(&'static [SlaMetric]),
+    PauseRunning,
+    ResumePaused,
+}
+
+/// The clock events a case fact implies, on clocks already brought up to
+/// date by [`overdue`]. Metrics without a clock (streams opened before the
+/// case kept its own clocks) are left to the timer policy.
+pub(super) fn settle(
+    clocks: &Clocks,
+    settlement: Settlement,
+    at: DateTime<Utc>,
+) -> Result<Vec<CaseEvent>, CaseError> {
+    let mut events = Vec::new();
+    match settlement {
+        Settlement::Fulfil(metrics) => {
+            for metric in metrics {
+                if matches!(clocks.get(metric), None | Some(SlaClock::Fulfilled { .. })) {
+                    continue;
+                }
+                events.push(fulfil(clocks, *metric, at)?);
+            }
+        }
+        Settlement::PauseRunning => {
+            for (metric, clock) in clocks {
+                if matches!(clock, SlaClock::Running { .. }) {
+                    events.push(pause(clocks, *metric, at)?);
+                }
+            }
+        }
+        Settlement::ResumePaused => {
+            for (metric, clock) in clocks {
+                if matches!(clock, SlaClock::Paused { .. }) {
+                    events.push(resume(clocks, *metric, at)?);
+                }
+            }
+        }
+    }
+    Ok(events)
 }
 
 /// Folds a clock event in; other events are not about clocks.

@@ -1,6 +1,8 @@
 //! What callers can ask a case to do. Times come in with every command; the
 //! SLA clock commands are sent by the API's durable timer policy.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +13,9 @@ use crate::customer::ContactChannel;
 use crate::ids::{CaseId, CustomerId, OrderId, ReturnId, ShipmentId};
 
 /// Everything needed to open a case. The caller has already picked the
-/// owner (see [`crate::case::assign`]) and the SLA targets in force.
+/// owner (see [`crate::case::assign`]) and the SLA targets in force, and
+/// computed their deadlines on its working calendar
+/// ([`SlaTargets::deadlines`]): the case starts one clock per deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenCase {
     pub case_id: CaseId,
@@ -25,6 +29,8 @@ pub struct OpenCase {
     pub return_id: Option<ReturnId>,
     pub assigned_to: AgentId,
     pub sla: SlaTargets,
+    /// Empty only for callers that leave the clocks to the timer policy.
+    pub deadlines: BTreeMap<SlaMetric, DateTime<Utc>>,
     pub opened_at: DateTime<Utc>,
 }
 

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::case::agent::AgentId;
 use crate::case::aggregate::Case;
-use crate::case::clock;
+use crate::case::clock::{self, Clocks, Settlement};
 use crate::case::commands::{CaseCommand, OpenCase};
 use crate::case::error::CaseError;
 use crate::case::events::{CaseEvent, CaseOpened};
+use crate::case::sla::SlaMetric;
 use crate::case::state::CaseState;
 use crate::case::values::CaseStatus;
 use crate::customer::{csat_score_rule, nps_score_rule, optional_comment};
@@ -19,7 +20,7 @@ impl Case {
     pub fn decide(&self, command: CaseCommand) -> Result<Vec<CaseEvent>, CaseError> {
         let Some(state) = self.state() else {
             return match command {
-                CaseCommand::Open(cmd) => open(cmd).map(|event| vec![event]),
+                CaseCommand::Open(cmd) => open(cmd),
                 _ => Err(CaseError::NotFound),
             };
         };
@@ -28,40 +29,85 @@ impl Case {
         if !matches!(command, CaseCommand::Open(_)) {
             guard(state, &command)?;
         }
+        use Settlement::*;
         let clocks = &state.clocks;
-        let event = match command {
+        let at = command.at();
+        let (event, settlement) = match command {
             CaseCommand::Open(_) => {
                 return Err(CaseError::AlreadyOpened {
                     case_id: state.case_id,
                 })
             }
-            CaseCommand::FirstResponse { agent, at } => first_response(state, agent, at)?,
-            CaseCommand::WaitOnCustomer { at } => wait(state, at)?,
-            CaseCommand::CustomerReplied { at } => replied(state, at)?,
+            CaseCommand::FirstResponse { agent, at } => (
+                first_response(state, agent, at)?,
+                Some(Fulfil(&[SlaMetric::Acknowledge])),
+            ),
+            CaseCommand::WaitOnCustomer { at } => (wait(state, at)?, Some(PauseRunning)),
+            CaseCommand::CustomerReplied { at } => (replied(state, at)?, Some(ResumePaused)),
             CaseCommand::Escalate {
                 to_agent,
                 reason,
                 at,
-            } => escalate(state, to_agent, reason, at)?,
+            } => (escalate(state, to_agent, reason, at)?, None),
+            // A resolution answers the customer too, so it settles every
+            // clock still open, acknowledge included when no first
+            // response came.
             CaseCommand::Resolve {
                 resolution,
                 first_contact_resolution,
                 at,
-            } => resolve(state, resolution, first_contact_resolution, at)?,
-            CaseCommand::Reopen { reason, at } => reopen(state, reason, at)?,
-            CaseCommand::Close { at } => close(state, at)?,
-            CaseCommand::RateSatisfaction { csat, comment, at } => rate(state, csat, comment, at)?,
-            CaseCommand::RecordNps { score, comment, at } => nps(state, score, comment, at)?,
-            CaseCommand::StartSlaClock { metric, due_at, at } => {
-                clock::start(clocks, metric, due_at, at)?
+            } => (
+                resolve(state, resolution, first_contact_resolution, at)?,
+                Some(Fulfil(SlaMetric::ALL)),
+            ),
+            CaseCommand::Reopen { reason, at } => (reopen(state, reason, at)?, None),
+            CaseCommand::Close { at } => (close(state, at)?, None),
+            CaseCommand::RateSatisfaction { csat, comment, at } => {
+                (rate(state, csat, comment, at)?, None)
             }
-            CaseCommand::PauseSlaClock { metric, at } => clock::pause(clocks, metric, at)?,
-            CaseCommand::ResumeSlaClock { metric, at } => clock::resume(clocks, metric, at)?,
-            CaseCommand::FulfilSlaClock { metric, at } => clock::fulfil(clocks, metric, at)?,
-            CaseCommand::BreachSlaClock { metric, at } => clock::breach(clocks, metric, at)?,
+            CaseCommand::RecordNps { score, comment, at } => {
+                (nps(state, score, comment, at)?, None)
+            }
+            // The timer policy's own commands move one clock each.
+            CaseCommand::StartSlaClock { metric, due_at, at } => {
+                return Ok(vec![clock::start(clocks, metric, due_at, at)?])
+            }
+            CaseCommand::PauseSlaClock { metric, at } => {
+                return Ok(vec![clock::pause(clocks, metric, at)?])
+            }
+            CaseCommand::ResumeSlaClock { metric, at } => {
+                return Ok(vec![clock::resume(clocks, metric, at)?])
+            }
+            CaseCommand::FulfilSlaClock { metric, at } => {
+                return Ok(vec![clock::fulfil(clocks, metric, at)?])
+            }
+            CaseCommand::BreachSlaClock { metric, at } => {
+                return Ok(vec![clock::breach(clocks, metric, at)?])
+            }
         };
-        Ok(vec![event])
+        with_clocks(state, at, event, settlement)
     }
+}
+
+/// A fact about the case with what it does to the SLA clocks: first the
+/// breaches it reveals, then the fact, then the clocks it settles — one
+/// decision, so a late response is a breach the moment it is recorded.
+fn with_clocks(
+    state: &CaseState,
+    at: DateTime<Utc>,
+    event: CaseEvent,
+    settlement: Option<Settlement>,
+) -> Result<Vec<CaseEvent>, CaseError> {
+    let mut events = clock::overdue(&state.clocks, at);
+    let mut clocks = state.clocks.clone();
+    for breach in &events {
+        clock::apply(&mut clocks, breach);
+    }
+    events.push(event);
+    if let Some(settlement) = settlement {
+        events.extend(clock::settle(&clocks, settlement, at)?);
+    }
+    Ok(events)
 }
 
 /// Rules every command on an existing case obeys: closed is final (but for
@@ -80,9 +126,15 @@ fn guard(state: &CaseState, command: &CaseCommand) -> Result<(), CaseError> {
     Ok(())
 }
 
-fn open(cmd: OpenCase) -> Result<CaseEvent, CaseError> {
+/// The opening and one started clock per deadline the command carries.
+fn open(cmd: OpenCase) -> Result<Vec<CaseEvent>, CaseError> {
     short_text("subject", &cmd.subject)?;
-    Ok(CaseEvent::CaseOpened(CaseOpened {
+    let clocks = cmd
+        .deadlines
+        .iter()
+        .map(|(metric, due_at)| clock::start(&Clocks::new(), *metric, *due_at, cmd.opened_at))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opened = CaseEvent::CaseOpened(CaseOpened {
         case_id: cmd.case_id,
         customer_id: cmd.customer_id,
         case_type: cmd.case_type,
@@ -95,7 +147,8 @@ fn open(cmd: OpenCase) -> Result<CaseEvent, CaseError> {
         owner: cmd.assigned_to,
         sla: cmd.sla,
         opened_at: cmd.opened_at,
-    }))
+    });
+    Ok([vec![opened], clocks].concat())
 }
 
 fn active(state: &CaseState) -> Result<(), CaseError> {

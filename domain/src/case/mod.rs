@@ -5,9 +5,11 @@
 //! and SLA clock settlement. The first agent reached owns the case
 //! (首问负责制): only an explicit escalation moves it, and the first-contact
 //! owner stays on record. SLA clocks (acknowledge, handle, report result)
-//! are events on the same stream, driven by the API's timer policy using
-//! [`SlaPolicy`] and [`crate::calendar::WorkCalendar`]; [`assign`] is the
-//! pure routing rule that picks the first owner.
+//! are events on the same stream: opening starts them from deadlines the
+//! caller computed with [`SlaPolicy`] and [`crate::calendar::WorkCalendar`],
+//! and every later fact settles them in the same decision (a late fact
+//! records its breach); the API's sweep breaches clocks nobody touched.
+//! [`assign`] is the pure routing rule that picks the first owner.
 
 mod agent;
 mod aggregate;
@@ -31,6 +33,8 @@ pub use clock::SlaClock;
 pub use commands::{CaseCommand, OpenCase};
 pub use error::CaseError;
 pub use events::{CaseEvent, CaseOpened, CASE_EVENT_TYPES, CASE_EVENT_VERSION};
-pub use sla::{SlaDeadline, SlaMetric, SlaOverride, SlaPolicy, SlaTargets};
+pub use sla::{
+    PriorityTargets, SlaDeadline, SlaMetric, SlaOverride, SlaPolicy, SlaPolicyError, SlaTargets,
+};
 pub use state::CaseState;
 pub use values::{CaseStatus, CaseType, Priority};

@@ -49,6 +49,7 @@ pub fn sample_open_case() -> OpenCase {
         return_id: None,
         assigned_to: sample_agent_id(),
         sla: SlaTargets::SERVICE_STANDARD,
+        deadlines: Default::default(),
         opened_at: sample_opened_at(),
     }
 }

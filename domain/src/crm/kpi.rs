@@ -29,8 +29,7 @@ pub fn nps(scores: &[u8]) -> Result<Option<f64>, ValidationError> {
         .map(|(p, d)| p - d))
 }
 
-/// Share of 4–5 answers on the 1–5 scale, × 100.
-pub fn csat(scores: &[u8]) -> Result<Option<f64>, ValidationError> {
+fn csat_scale(scores: &[u8]) -> Result<(), ValidationError> {
     if scores.iter().any(|s| !(CSAT_MIN..=CSAT_MAX).contains(s)) {
         return Err(ValidationError::OutOfRange {
             field: "csat",
@@ -38,8 +37,22 @@ pub fn csat(scores: &[u8]) -> Result<Option<f64>, ValidationError> {
             max: i64::from(CSAT_MAX),
         });
     }
+    Ok(())
+}
+
+/// Share of 4–5 answers on the 1–5 scale, × 100 (the satisfied share).
+pub fn csat(scores: &[u8]) -> Result<Option<f64>, ValidationError> {
+    csat_scale(scores)?;
     let satisfied = scores.iter().filter(|s| **s >= 4).count();
     Ok(percent(satisfied, scores.len()))
+}
+
+/// The mean answer on the 1–5 scale. Reported beside the satisfied share
+/// because the share alone cannot tell 3s from 1s.
+pub fn csat_average(scores: &[u8]) -> Result<Option<f64>, ValidationError> {
+    csat_scale(scores)?;
+    let sum: u64 = scores.iter().map(|s| u64::from(*s)).sum();
+    Ok((!scores.is_empty()).then(|| sum as f64 / scores.len() as f64))
 }
 
 /// Share of resolved cases solved at first contact, × 100. Takes each
@@ -110,6 +123,16 @@ mod tests {
         assert_eq!(csat(&[]), Ok(None));
         assert!(csat(&[0]).is_err());
         assert!(csat(&[6]).is_err());
+    }
+
+    #[test]
+    fn csat_average_tells_what_the_share_cannot() {
+        // Both have a 50 % satisfied share.
+        assert_eq!(csat_average(&[5, 4, 3, 3]), Ok(Some(3.75)));
+        assert_eq!(csat_average(&[5, 4, 1, 1]), Ok(Some(2.75)));
+        assert_eq!(csat(&[5, 4, 1, 1]), Ok(Some(50.0)));
+        assert_eq!(csat_average(&[]), Ok(None));
+        assert!(csat_average(&[0]).is_err());
     }
 
     #[test]

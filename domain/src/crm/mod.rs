@@ -22,7 +22,8 @@ pub use clv::{
     FULL_MARGIN_BPS,
 };
 pub use kpi::{
-    csat, fcr_rate, nps, percentile, sla_attainment, sla_attainment_of, FCR_TARGET_PERCENT,
+    csat, csat_average, fcr_rate, nps, percentile, sla_attainment, sla_attainment_of,
+    FCR_TARGET_PERCENT,
 };
 pub use lifecycle::{lifecycle_stage, LifecycleRules, LifecycleStage};
 pub use rfm::{

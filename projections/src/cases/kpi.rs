@@ -32,7 +32,11 @@ pub struct ServiceKpis {
     pub sla_decided: usize,
     pub sla_attainment: Option<f64>,
     pub sla_breaches: usize,
+    /// Satisfied share: % of 4–5 answers.
     pub csat: Option<f64>,
+    /// Mean answer on the 1–5 scale.
+    pub csat_average: Option<f64>,
+    pub csat_satisfied: usize,
     pub csat_responses: usize,
     pub nps: Option<f64>,
     pub nps_responses: usize,
@@ -86,6 +90,8 @@ pub fn compute(cases: &[CaseView], orders: i64) -> ServiceKpis {
         sla_breaches: breaches,
         // Scores come from validated events; an out-of-range one would be a corrupt row.
         csat: crm::csat(&csat_scores).ok().flatten(),
+        csat_average: crm::csat_average(&csat_scores).ok().flatten(),
+        csat_satisfied: csat_scores.iter().filter(|s| **s >= 4).count(),
         csat_responses: csat_scores.len(),
         nps: crm::nps(&nps_scores).ok().flatten(),
         nps_responses: nps_scores.len(),

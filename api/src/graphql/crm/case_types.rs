@@ -159,8 +159,12 @@ pub struct ServiceKpis {
     pub sla_decided: i32,
     pub sla_attainment: Option<f64>,
     pub sla_breaches: i32,
-    /// % of 4–5 answers.
+    /// Satisfied share: % of 4–5 answers on the 1–5 scale.
     pub csat: Option<f64>,
+    /// Mean CSAT answer, 1–5.
+    pub csat_average: Option<f64>,
+    /// Answers of 4 or 5.
+    pub csat_satisfied: i32,
     pub csat_responses: i32,
     pub nps: Option<f64>,
     pub nps_responses: i32,
@@ -185,6 +189,8 @@ impl From<KpiRow> for ServiceKpis {
             sla_attainment: k.sla_attainment,
             sla_breaches: small(k.sla_breaches),
             csat: k.csat,
+            csat_average: k.csat_average,
+            csat_satisfied: small(k.csat_satisfied),
             csat_responses: small(k.csat_responses),
             nps: k.nps,
             nps_responses: small(k.nps_responses),

@@ -2,6 +2,7 @@
 //! refusal. Histories are hand-written events so each test states its own
 //! expectations.
 
+mod experienced;
 mod feedback;
 mod guards;
 mod lifecycle;

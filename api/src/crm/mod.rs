@@ -1,14 +1,20 @@
 //! CRM configuration and time: the clock that time-based policies read (injectable so tests
 //! control time), the working calendar, SLA targets, tier thresholds, the agent roster used
-//! for automatic case assignment, and the analytics tunables.
+//! for automatic case assignment, and the analytics tunables. Calendar, targets and roster
+//! come from the configuration file ([`config`]).
+
+pub mod config;
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use waybill_domain::calendar::WorkCalendar;
-use waybill_domain::case::{AgentId, AgentProfile, CaseType, SlaPolicy};
-use waybill_domain::customer::{Tier, TierPolicy};
+use waybill_domain::case::{AgentProfile, SlaPolicy};
+use waybill_domain::crm::ChurnRules;
+use waybill_domain::customer::TierPolicy;
 use waybill_projections::customers::analytics::CrmParams;
+
+use self::config::CrmConfig;
 
 /// Where "now" comes from for everything that is not a request's own timestamp.
 pub trait Clock: Send + Sync {
@@ -56,18 +62,34 @@ pub struct CrmSettings {
     /// Agents available for assignment; `open_cases` is filled from `rm_cases` at assignment.
     pub agents: Vec<AgentProfile>,
     pub rfm_window_days: u32,
+    pub churn: ChurnRules,
+}
+
+impl CrmSettings {
+    /// The settings for a loaded configuration, on the system clock.
+    pub fn configured(config: CrmConfig) -> CrmSettings {
+        CrmSettings {
+            clock: Arc::new(SystemClock),
+            calendar: config.calendar,
+            sla: config.sla,
+            tiers: TierPolicy::default(),
+            agents: config.agents,
+            rfm_window_days: 365,
+            churn: config.churn,
+        }
+    }
 }
 
 impl Default for CrmSettings {
+    /// The built-in configuration; its file is checked by a test, so the fallback (standard
+    /// targets everywhere, no holidays, no roster) is never reached in a release.
     fn default() -> Self {
-        CrmSettings {
-            clock: Arc::new(SystemClock),
+        CrmSettings::configured(CrmConfig::defaults().unwrap_or_else(|_| CrmConfig {
             calendar: WorkCalendar::default(),
             sla: SlaPolicy::default(),
-            tiers: TierPolicy::default(),
-            agents: default_agents(),
-            rfm_window_days: 365,
-        }
+            agents: Vec::new(),
+            churn: ChurnRules::default(),
+        }))
     }
 }
 
@@ -79,36 +101,13 @@ impl CrmSettings {
     /// Analytics parameters for `as_of` (today in the calendar's offset when `None`).
     pub fn params(&self, as_of: Option<NaiveDate>) -> CrmParams {
         let today = self.calendar.local_date(self.now());
-        CrmParams::new(
-            as_of.unwrap_or(today),
-            self.calendar.offset,
-            self.rfm_window_days,
-        )
+        CrmParams {
+            churn: self.churn,
+            ..CrmParams::new(
+                as_of.unwrap_or(today),
+                self.calendar.offset,
+                self.rfm_window_days,
+            )
+        }
     }
-}
-
-fn agent(id: &str, skills: &[CaseType], tiers: &[Tier]) -> Option<AgentProfile> {
-    Some(AgentProfile {
-        id: AgentId::parse(id).ok()?,
-        skills: skills.iter().copied().collect(),
-        tiers_served: tiers.iter().copied().collect(),
-        open_cases: 0,
-    })
-}
-
-/// A small default roster: a VIP desk for Gold/Black, and skilled generalists.
-pub fn default_agents() -> Vec<AgentProfile> {
-    [
-        agent(
-            "vip-desk",
-            &[CaseType::Complaint, CaseType::Inquiry, CaseType::AfterSales],
-            &[Tier::Gold, Tier::Black],
-        ),
-        agent("agent-complaints", &[CaseType::Complaint], &[]),
-        agent("agent-inquiries", &[CaseType::Inquiry], &[]),
-        agent("agent-after-sales", &[CaseType::AfterSales], &[]),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
 }
