@@ -267,6 +267,7 @@ macro_rules! on_both_backends {
 pub mod fixtures;
 pub mod live;
 pub mod permissions;
+pub mod returns;
 
 /// The application layer without HTTP, for tests that drive commands and runners directly.
 pub struct Direct {
