@@ -36,7 +36,7 @@ async fn open(app: &TestApp, customer: &str, kind: &str, priority: &str, at: &st
         "channel": "PHONE", "subject": "tea arrived broken", "openedAt": at}}),
         )
         .await;
-    assert_eq!(data["openCase"]["streamVersion"], 4, "{data}");
+    assert_eq!(data["openCase"]["streamVersion"], "4", "{data}");
     let id = data["openCase"]["caseId"].as_str().unwrap().to_string();
     case_when(app, &id, |c| {
         c["slaClocks"].as_array().is_some_and(|c| c.len() == 3)
