@@ -67,7 +67,10 @@ pub async fn list(
     after: Option<&OrderCursor>,
 ) -> Result<OrderPage, DbError> {
     // Every optional filter is a `($n IS NULL OR …)` clause so one statement text (and one
-    // prepared plan) serves every combination on both backends.
+    // prepared plan) serves every combination on both backends. The keyset is a row
+    // comparison that is always bound — the first page starts above every row — so a deep
+    // page is still a range scan of the `(placed_at, id)` index, which an `OR` on a NULL
+    // cursor would hide from PostgreSQL's generic plan.
     let sql = format!(
         "SELECT doc FROM {TABLE} \
          WHERE ($1 IS NULL OR status = $1) \
@@ -75,14 +78,14 @@ pub async fn list(
            AND ($3 IS NULL OR customer_id = $3) \
            AND ($4 IS NULL OR placed_at >= $4) \
            AND ($5 IS NULL OR placed_at < $5) \
-           AND ($6 IS NULL OR placed_at < $6 OR (placed_at = $6 AND id < $7)) \
+           AND (placed_at, id) < ($6, $7) \
          ORDER BY placed_at DESC, id DESC LIMIT $8"
     );
     let from = filter.placed_from.map(|t| t.timestamp_micros());
     let to = filter.placed_to.map(|t| t.timestamp_micros());
     let (after_at, after_id) = match after {
-        Some(c) => (Some(c.placed_at_micros), Some(c.order_id.clone())),
-        None => (None, None),
+        Some(c) => (c.placed_at_micros, c.order_id.clone()),
+        None => (i64::MAX, String::new()),
     };
     let rows: Vec<Json<OrderView>> = with_db!(db, read pool =>
         sqlx::query_scalar(&sql)
