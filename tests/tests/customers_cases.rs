@@ -104,7 +104,7 @@ async fn case_lifecycle_with_assignment(app: &TestApp) {
     assert_eq!(std["case"]["owner"], "agent-after-sales");
     assert_eq!(std["case"]["firstContactOwner"], "agent-after-sales");
     let id = std["caseId"].as_str().unwrap().to_string();
-    // The timer policy starts one clock per metric.
+    // Opening starts one clock per metric.
     eventually(app, CASE, json!({"id": id}), |d| {
         d["case"]["slaClocks"]
             .as_array()

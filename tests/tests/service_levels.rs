@@ -330,3 +330,58 @@ async fn a_configuration_file_sets_roster_calendar_and_targets_sqlite() {
 async fn a_configuration_file_sets_roster_calendar_and_targets_postgres() {
     a_configuration_file_sets_roster_calendar_and_targets(Backend::Postgres).await;
 }
+
+/// A case stream opened the way cases were before they kept their own clocks (no deadlines
+/// on `OpenCase`): the catch-up policy starts its clocks from the snapshotted targets, and
+/// from then on the case settles them itself — a late response still breaches when recorded.
+async fn streams_opened_without_clocks_are_caught_up(app: &TestApp) {
+    use waybill_domain::case::{AgentId, CaseCommand, CaseType, OpenCase, Priority, SlaTargets};
+    use waybill_domain::customer::ContactChannel;
+    use waybill_domain::ids::CustomerId;
+
+    register(app, "cust-old").await;
+    let id = "0190f5c2-0000-7000-8000-0000000000aa";
+    let open = OpenCase {
+        case_id: id.parse().unwrap(),
+        customer_id: CustomerId::parse("cust-old").unwrap(),
+        case_type: CaseType::Inquiry,
+        priority: Priority::Normal,
+        channel: ContactChannel::Phone,
+        subject: "old invoice".into(),
+        order_id: None,
+        shipment_id: None,
+        return_id: None,
+        assigned_to: AgentId::parse("agent-inquiries").unwrap(),
+        sla: SlaTargets::SERVICE_STANDARD,
+        deadlines: Default::default(),
+        opened_at: t("2030-03-01T09:00:00Z"),
+    };
+    let outcome = app
+        .services
+        .case_command(
+            &app.admin_context(),
+            id,
+            CaseCommand::Open(open),
+            &Default::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("open: {}", e.message));
+    assert_eq!(outcome.version, 1, "opened without clocks");
+    let case = case_when(app, id, |c| {
+        c["slaClocks"].as_array().is_some_and(|c| c.len() == 3)
+    })
+    .await;
+    assert_eq!(due(&case, "ACKNOWLEDGE"), t("2030-03-02T09:00:00Z"));
+    assert_eq!(due(&case, "REPORT_RESULT"), t("2030-03-06T09:00:00Z"));
+    act(
+        app,
+        "firstResponse",
+        id,
+        "agent: \"agent-inquiries\", at: \"2030-03-02T10:00:00Z\"",
+    )
+    .await;
+    let late = case_when(app, id, |c| clock(c, "ACKNOWLEDGE")["state"] == "fulfilled").await;
+    assert_eq!(clock(&late, "ACKNOWLEDGE")["breached"], true);
+    assert_eq!(clock(&late, "ACKNOWLEDGE")["withinTarget"], false);
+}
+on_both_backends!(streams_opened_without_clocks_are_caught_up);
