@@ -1,7 +1,7 @@
 //! The `waybill` binary as operators use it: schema, keys, first start, crash recovery.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 
 use waybill_api::auth::{Principal, Role};
@@ -12,19 +12,9 @@ use waybill_domain::{ExternalOrderNumber, SalesChannel};
 use waybill_projections::testing::{Backend, TestDb};
 use waybill_projections::{checkpoint, log, orders, RunnerOptions};
 
-fn waybill() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_waybill"))
-}
+mod common;
 
-fn store_args(db: &TestDb) -> Vec<String> {
-    match db.url() {
-        Some(url) => vec!["--database-url".into(), url],
-        None => vec![
-            "--data-dir".into(),
-            db.data_dir().unwrap().display().to_string(),
-        ],
-    }
-}
+use common::{store_args, waybill};
 
 /// The SDL is part of the contract with integrators: any change must be deliberate.
 /// Run with UPDATE_SCHEMA=1 to accept a change.

@@ -10,19 +10,9 @@ use waybill_api::auth::{keys, Role};
 use waybill_projections::testing::{Backend, TestDb};
 use waybill_projections::{with_db, Db, Tx};
 
-fn waybill() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_waybill"))
-}
+mod common;
 
-fn store_args(db: &TestDb) -> Vec<String> {
-    match db.url() {
-        Some(url) => vec!["--database-url".into(), url],
-        None => vec![
-            "--data-dir".into(),
-            db.data_dir().unwrap().display().to_string(),
-        ],
-    }
-}
+use common::{store_args, waybill};
 
 /// A `waybill serve` child on port 0, its address, and the file its log goes to.
 struct Server {
