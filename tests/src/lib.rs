@@ -268,6 +268,7 @@ pub mod fixtures;
 pub mod live;
 pub mod permissions;
 pub mod returns;
+pub mod routing;
 
 /// The application layer without HTTP, for tests that drive commands and runners directly.
 pub struct Direct {

@@ -5,17 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use waybill_api::auth::Role;
-use waybill_api::commands::service::CommandOptions;
-use waybill_domain::address::{Address, GeoPoint};
-use waybill_domain::delivery::DeliveryMode;
-use waybill_domain::ids::ShipmentId;
-use waybill_domain::order::sample::{sample_address_fields, sample_order_id};
-use waybill_domain::shipment::sample::{sample_create_own_fleet_shipment, sample_staff_id};
-use waybill_domain::shipment::ShipmentCommand;
-use waybill_domain::WarehouseId;
+use waybill_tests::routing::{self, own_fleet_stop, Prepared};
 use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
 
@@ -30,58 +23,12 @@ const ROUTE_PLAN: &str = "query($p: Int64) { routePlan(depot: \"depot-hz\", date
 const HISTORY: &str = "query($t: String!, $id: String!) { streamHistory(streamType: $t, streamId: $id) { events { eventType payload } } }";
 
 fn at(h: u32) -> DateTime<Utc> {
-    let date = NaiveDate::parse_from_str(DATE, "%Y-%m-%d").expect("date");
-    date.and_time(NaiveTime::from_hms_opt(h, 0, 0).expect("time"))
-        .and_utc()
+    routing::at(DATE, h)
 }
 
 /// Creates, picks and packs an own-fleet shipment for the depot's day; returns (id, position).
 async fn shipment(app: &TestApp, lat: f64, lon: f64, window: (u32, u32)) -> (String, i64) {
-    let id = ShipmentId::from_uuid(uuid::Uuid::now_v7());
-    let mut fields = sample_address_fields();
-    fields.coordinates = Some(GeoPoint::new(lat, lon).expect("point"));
-    let create = waybill_domain::shipment::CreateShipment {
-        shipment_id: id,
-        order_id: sample_order_id(),
-        warehouse_id: WarehouseId::parse(DEPOT).expect("depot"),
-        destination: Address::parse(fields).expect("address"),
-        delivery: DeliveryMode::scheduled(at(window.0), at(window.1)).expect("window"),
-        promised_handover_by: None,
-        promised_delivery_by: None,
-        created_at: at(0) - chrono::Duration::days(1),
-        ..sample_create_own_fleet_shipment()
-    };
-    let ctx = app.admin_context();
-    let stream = id.to_string();
-    let when = create.created_at;
-    let mut position = 0;
-    for command in [
-        ShipmentCommand::Create(create),
-        ShipmentCommand::Pick {
-            staff: sample_staff_id(),
-            at: when,
-        },
-        ShipmentCommand::Pack {
-            staff: sample_staff_id(),
-            at: when,
-            parcels: None,
-        },
-    ] {
-        let s = &app.services;
-        position = s
-            .commands
-            .execute(
-                &s.shipments,
-                &stream,
-                command,
-                &ctx,
-                &CommandOptions::default(),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("shipment command: {}", e.message))
-            .position;
-    }
-    (stream, position)
+    own_fleet_stop(app, DEPOT, DATE, (lat, lon), window, Prepared::Packed).await
 }
 
 fn pos(v: &Value) -> i64 {

@@ -147,15 +147,38 @@ async fn a_shipment_from_label_to_doorstep(app: &TestApp) {
         "DELIVERED"
     );
 
-    // Unknown tracking numbers store nothing; the number is free again now it is delivered.
-    let before = app.event_count().await;
-    let unknown = json!([{"trackingNumber": "SF999", "status": "in_transit", "occurredAt": "2026-11-21T08:00:00Z"}]);
+    // A batch with an unknown number is answered scan by scan, and its valid scans are
+    // stored: here one new checkpoint (+1 event), one unknown, one resent (duplicate), one
+    // the shipment refuses (an exception scan needs its kind).
+    let before = waybill_tests::event_count_of(&app.test_db.db, "Shipment").await;
+    let mixed = json!([
+        {"trackingNumber": "SF999", "status": "in_transit", "occurredAt": "2026-11-21T08:00:00Z"},
+        {"trackingNumber": "SF1000001", "eventId": "sf-9", "status": "in_transit", "occurredAt": "2026-11-22T08:00:00Z", "location": "Return desk"},
+        {"trackingNumber": "SF1000001", "eventId": "sf-1", "status": "in_transit", "occurredAt": "2026-11-20T10:00:00Z", "location": "Hangzhou hub"},
+        {"trackingNumber": "SF1000001", "eventId": "sf-10", "status": "exception", "occurredAt": "2026-11-22T09:00:00Z"}
+    ]);
+    let answered = app
+        .gql_as(&integrator, "mutation($s: [TrackingScanInput!]!) { recordTrackingScans(carrier: \"sf_express\", scans: $s) { trackingNumber shipmentId outcome recorded reason } }", json!({"s": mixed}))
+        .await;
+    let results = answered["recordTrackingScans"].as_array().unwrap();
+    let outcomes: Vec<_> = results
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        app.gql_error(&integrator, SCANS, json!({"c": "sf_express", "s": unknown}))
-            .await,
-        "INVALID_INPUT"
+        outcomes,
+        ["UNKNOWN", "RECORDED", "DUPLICATE", "REJECTED"],
+        "{answered}"
     );
-    assert_eq!(app.event_count().await, before);
+    assert_eq!(results[3]["reason"], "missing_exception_kind");
+    assert_eq!(results[0]["trackingNumber"], "SF999");
+    assert_eq!(results[0]["shipmentId"], Value::Null);
+    assert_eq!(results[0]["reason"], "unknown_tracking_number");
+    assert_eq!(results[1]["shipmentId"], sid.as_str());
+    assert_eq!(
+        waybill_tests::event_count_of(&app.test_db.db, "Shipment").await,
+        before + 1
+    );
 }
 on_both_backends!(a_shipment_from_label_to_doorstep);
 
@@ -174,20 +197,25 @@ async fn tracking_numbers_are_unique_among_active_shipments(app: &TestApp) {
         p,
     )
     .await;
-    assert_eq!(
-        app.gql_error(
-            &app.admin,
+    // A label takes all of an order's units: the later labels are for a second order.
+    let second = placed_and_paid(app, "SHIP-UNIQ-2").await;
+    let (_, body) = app
+        .gql_raw(
+            Some(&app.admin),
             CREATE,
-            json!({"i": shipment_input(&order_id, "SF2000001", "2099-01-01T00:00:00Z")})
+            json!({"i": shipment_input(&second, "SF2000001", "2099-01-01T00:00:00Z")}),
         )
-        .await,
-        "INVALID_STATE"
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_STATE");
+    assert_eq!(
+        body["errors"][0]["extensions"]["reason"],
+        "tracking_number_in_use"
     );
     // Another carrier may use the same number.
-    let mut other = shipment_input(&order_id, "SF2000001", "2099-01-01T00:00:00Z");
+    let mut other = shipment_input(&second, "SF2000001", "2099-01-01T00:00:00Z");
     other["carrier"] = json!("zto");
     app.gql(CREATE, json!({"i": other})).await;
-    let mut bad = shipment_input(&order_id, "SF2000002", "2099-01-01T00:00:00Z");
+    let mut bad = shipment_input(&second, "SF2000002", "2099-01-01T00:00:00Z");
     bad["lines"] = json!([]);
     assert_eq!(
         app.gql_error(&app.admin, CREATE, json!({"i": bad})).await,
@@ -317,6 +345,41 @@ async fn carriers_push_signed_scans(app: &TestApp) {
     let s = shipment(app, &sid, p).await;
     assert_eq!(s["status"], "delivery_attempt_failed");
     assert_eq!(s["failedAttempts"], 1);
+
+    // One unknown number does not refuse the batch: 200, an answer per scan, the new
+    // checkpoint stored (+1 event), the resent one a duplicate.
+    let count = waybill_tests::event_count_of(&app.test_db.db, "Shipment").await;
+    let mixed = json!({"scans": [
+        {"tracking_number": "SF3000001", "carrier_event_id": "e-2", "status": "out_for_delivery", "occurred_at": "2026-11-22T08:00:00Z"},
+        {"tracking_number": "SF3999999", "carrier_event_id": "x-1", "status": "in_transit", "occurred_at": "2026-11-22T08:00:00Z"},
+        {"tracking_number": "SF3000001", "carrier_event_id": "e-1", "status": "in_transit", "occurred_at": "2026-11-20T10:00:00Z", "location": "Hub"}
+    ]})
+    .to_string();
+    let (status, reply) = post_webhook(app, "sf_express", &mixed, Some(&secret), now).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        (
+            &reply["recorded"],
+            &reply["unknown"],
+            &reply["duplicates"],
+            &reply["rejected"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(0)),
+        "{reply}"
+    );
+    let outcomes: Vec<_> = reply["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["recorded", "unknown", "duplicate"]);
+    assert_eq!(reply["results"][1]["tracking_number"], "SF3999999");
+    assert_eq!(reply["results"][1]["reason"], "unknown_tracking_number");
+    assert_eq!(
+        waybill_tests::event_count_of(&app.test_db.db, "Shipment").await,
+        count + 1
+    );
 }
 on_both_backends!(carriers_push_signed_scans);
 
@@ -386,10 +449,11 @@ async fn the_board_and_the_scorecard(app: &TestApp) {
             json!({"i": shipment_input(&order_id, "SF5000001", "2020-01-01T00:00:00Z")}),
         )
         .await;
+    let second = placed_and_paid(app, "SHIP-BOARD-2").await;
     let on_time = app
         .gql(
             CREATE,
-            json!({"i": shipment_input(&order_id, "SF5000002", "2099-01-01T00:00:00Z")}),
+            json!({"i": shipment_input(&second, "SF5000002", "2099-01-01T00:00:00Z")}),
         )
         .await;
     let on_time_id = on_time["createShipment"]["shipmentId"]
@@ -492,10 +556,11 @@ async fn customer_360_shows_delivery_problems(app: &TestApp) {
             json!({"i": shipment_input(&order_id, "SF7000001", "2020-01-01T00:00:00Z")}),
         )
         .await;
+    let second = placed_and_paid(app, "SHIP-360-2").await;
     let failed = app
         .gql(
             CREATE,
-            json!({"i": shipment_input(&order_id, "SF7000002", "2099-01-01T00:00:00Z")}),
+            json!({"i": shipment_input(&second, "SF7000002", "2099-01-01T00:00:00Z")}),
         )
         .await;
     let fid = failed["createShipment"]["shipmentId"]

@@ -1,4 +1,5 @@
-//! The append: one command's events and its idempotency key, in one transaction.
+//! The append: one command's events (on one stream or several) and its idempotency key, in
+//! one transaction.
 //!
 //! Written over sqlx rather than through postgres-es/sqlite-es, because the key row has to
 //! commit or roll back with the events: only then does a unique (caller, key) decide which of
@@ -59,48 +60,70 @@ pub enum AppendError {
 }
 
 /// Appends the events and claims the key, or writes nothing.
-///
-/// PostgreSQL: one multi-row `INSERT … RETURNING global_position` (the hash-chain trigger runs
-/// per row, in order, and sees the rows before it in the same statement). SQLite numbers
-/// positions in an AFTER trigger, which `RETURNING` does not see, so the position is read back
-/// inside the same transaction on the same connection.
 pub async fn append(db: &Db, append: &Append<'_>) -> Result<Appended, AppendError> {
-    if append.events.is_empty() {
+    let written = append_all(db, std::slice::from_ref(append)).await?;
+    written.into_iter().next().ok_or(AppendError::Empty)
+}
+
+/// Appends to several streams in one transaction, each checked against its own
+/// `after_version` (the unique (type, id, sequence) refuses a sequence taken meanwhile), and
+/// claims the keys carried: all of it commits, or nothing does. An append with no events is
+/// skipped (a stream the command leaves as it is); at least one must have some.
+///
+/// PostgreSQL: one multi-row `INSERT … RETURNING global_position` per stream (the hash-chain
+/// trigger runs per row, in order, and sees the rows before it in the same statement). SQLite
+/// numbers positions in an AFTER trigger, which `RETURNING` does not see, so the position is
+/// read back inside the same transaction on the same connection.
+pub async fn append_all(db: &Db, appends: &[Append<'_>]) -> Result<Vec<Appended>, AppendError> {
+    if appends.iter().all(|a| a.events.is_empty()) {
         return Err(AppendError::Empty);
     }
-    let version = append.after_version + append.events.len() as i64;
-    let sql = insert_sql(append.events.len(), db.backend());
+    let backend = db.backend();
     with_db!(db, pool => {
         let mut tx = pool.begin().await.map_err(AppendError::Sql)?;
-        let mut insert = sqlx::query_scalar::<_, Option<i64>>(&sql);
-        for (i, event) in append.events.iter().enumerate() {
-            insert = insert
+        let mut written = Vec::with_capacity(appends.len());
+        for append in appends {
+            let version = append.after_version + append.events.len() as i64;
+            if append.events.is_empty() {
+                written.push(Appended { version, position: 0 });
+                continue;
+            }
+            let sql = insert_sql(append.events.len(), backend);
+            let mut insert = sqlx::query_scalar::<_, Option<i64>>(&sql);
+            for (i, event) in append.events.iter().enumerate() {
+                insert = insert
+                    .bind(append.aggregate_type)
+                    .bind(append.aggregate_id)
+                    .bind(append.after_version + 1 + i as i64)
+                    .bind(&event.event_type)
+                    .bind(&event.event_version)
+                    .bind(&event.payload)
+                    .bind(append.metadata);
+            }
+            let returned = insert
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| classify(e, AppendError::StreamConflict))?;
+            let position = match returned.into_iter().flatten().max() {
+                Some(position) => position,
+                None => sqlx::query_scalar::<_, i64>(
+                    "SELECT global_position FROM events \
+                      WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+                )
                 .bind(append.aggregate_type)
                 .bind(append.aggregate_id)
-                .bind(append.after_version + 1 + i as i64)
-                .bind(&event.event_type)
-                .bind(&event.event_version)
-                .bind(&event.payload)
-                .bind(append.metadata);
+                .bind(version)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(AppendError::Sql)?,
+            };
+            written.push(Appended { version, position });
         }
-        let returned = insert
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(|e| classify(e, AppendError::StreamConflict))?;
-        let position = match returned.into_iter().flatten().max() {
-            Some(position) => position,
-            None => sqlx::query_scalar::<_, i64>(
-                "SELECT global_position FROM events \
-                  WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
-            )
-            .bind(append.aggregate_type)
-            .bind(append.aggregate_id)
-            .bind(version)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(AppendError::Sql)?,
-        };
-        if let Some(claim) = append.key {
+        for (append, done) in appends.iter().zip(&written) {
+            let Some(claim) = append.key else { continue };
+            // A key answered by a stream this command left unchanged still points at the
+            // command's last write, so its replay reports a real position.
+            let position = written.iter().map(|w| w.position).max().unwrap_or(0);
             sqlx::query(
                 "INSERT INTO idempotency_keys \
                    (principal, idempotency_key, fingerprint, aggregate_type, aggregate_id, version, position) \
@@ -111,14 +134,14 @@ pub async fn append(db: &Db, append: &Append<'_>) -> Result<Appended, AppendErro
             .bind(claim.fingerprint)
             .bind(append.aggregate_type)
             .bind(append.aggregate_id)
-            .bind(version)
-            .bind(position)
+            .bind(done.version)
+            .bind(position.max(done.position))
             .execute(&mut *tx)
             .await
             .map_err(|e| classify(e, AppendError::KeyTaken))?;
         }
         tx.commit().await.map_err(AppendError::Sql)?;
-        Ok(Appended { version, position })
+        Ok(written)
     })
 }
 

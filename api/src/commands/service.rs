@@ -183,6 +183,142 @@ impl CommandService {
         .await
     }
 
+    /// Loads one stream and lets its aggregate decide, writing nothing: one part of a command
+    /// that spans several streams (see [`CommandService::execute_all`]).
+    pub async fn decide<A>(
+        &self,
+        store: &Store<A>,
+        stream_id: &str,
+        command: A::Command,
+    ) -> Result<Decision<A>, AppError>
+    where
+        A: Aggregate<Services = ()> + 'static,
+        A::Error: Into<AppError>,
+    {
+        let loaded = store
+            .load(stream_id)
+            .await
+            .map_err(|e| from_aggregate_error(e, "loading a stream"))?;
+        let mut aggregate = loaded.aggregate;
+        let sink = EventSink::default();
+        let handled = aggregate.handle(command, &(), &sink).await;
+        let result = match handled {
+            Err(rejected) => Err(rejected.into()),
+            Ok(()) => serialise::<A>(sink.collect().await).map(|events| Decided {
+                aggregate_type: A::TYPE,
+                stream_id: stream_id.to_string(),
+                after_version: loaded.current_sequence as i64,
+                events,
+            }),
+        };
+        Ok(Decision { aggregate, result })
+    }
+
+    /// Executes a command that spans several streams: `decide` loads and decides every
+    /// stream it touches (through [`CommandService::decide`], writing nothing), and only when
+    /// every part is accepted are all of them appended in one transaction, each with its own
+    /// optimistic version check. A refusal anywhere writes nothing anywhere. When a concurrent
+    /// append reaches one of the streams first, everything is decided again on fresh loads
+    /// (bounded). The idempotency key, if any, is claimed with the first part.
+    pub async fn execute_all<F, Fut>(
+        &self,
+        ctx: &RequestContext,
+        idempotency: Option<&Idempotency>,
+        decide: F,
+    ) -> Result<Vec<CommandOutcome>, AppError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<Decided>, AppError>>,
+    {
+        let span = info_span!("command", streams = "several", request_id = %ctx.request_id);
+        async {
+            if let Some(found) = self.replay(idempotency, ctx).await? {
+                return Ok(vec![found]);
+            }
+            let command_id = Uuid::now_v7().to_string();
+            let metadata = serde_json::to_value(ctx.metadata(&command_id, idempotency))
+                .map_err(|e| AppError::internal("serialising metadata", &e))?;
+            let claim = idempotency.map(|i| KeyClaim {
+                principal: &ctx.principal.key_id,
+                key: &i.key,
+                fingerprint: &i.fingerprint,
+            });
+            for attempt in 1..=MAX_ATTEMPTS {
+                let parts = match decide().await {
+                    Ok(parts) => parts,
+                    Err(rejected) => {
+                        if let Some(found) = self.replay(idempotency, ctx).await? {
+                            return Ok(vec![found]);
+                        }
+                        return Err(rejected);
+                    }
+                };
+                let unchanged = |parts: &[Decided]| {
+                    parts
+                        .iter()
+                        .map(|d| CommandOutcome {
+                            stream_id: d.stream_id.clone(),
+                            version: d.after_version,
+                            position: 0,
+                            replayed: false,
+                        })
+                        .collect::<Vec<_>>()
+                };
+                if parts.iter().all(|d| d.events.is_empty()) {
+                    return Ok(unchanged(&parts));
+                }
+                let appends: Vec<Append<'_>> = parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Append {
+                        aggregate_type: d.aggregate_type,
+                        aggregate_id: &d.stream_id,
+                        after_version: d.after_version,
+                        events: &d.events,
+                        metadata: &metadata,
+                        key: if i == 0 { claim } else { None },
+                    })
+                    .collect();
+                match append::append_all(&self.db, &appends).await {
+                    Ok(written) => {
+                        self.appended.notify_one();
+                        return Ok(parts
+                            .iter()
+                            .zip(written)
+                            .map(|(d, w)| CommandOutcome {
+                                stream_id: d.stream_id.clone(),
+                                version: w.version,
+                                position: w.position,
+                                replayed: false,
+                            })
+                            .collect());
+                    }
+                    Err(AppendError::KeyTaken) => {
+                        return match self.replay(idempotency, ctx).await? {
+                            Some(found) => Ok(vec![found]),
+                            None => Err(AppError::conflict(
+                                "a concurrent request with this idempotency key is in flight; retry",
+                            )),
+                        };
+                    }
+                    Err(AppendError::StreamConflict) => {
+                        if let Some(found) = self.replay(idempotency, ctx).await? {
+                            return Ok(vec![found]);
+                        }
+                        warn!(attempt, "concurrent append to one of several streams; deciding again");
+                        tokio::time::sleep(jitter(attempt)).await;
+                    }
+                    Err(e) => return Err(AppError::internal("appending events", &e)),
+                }
+            }
+            Err(AppError::conflict(format!(
+                "the streams kept changing under {MAX_ATTEMPTS} attempts; retry later"
+            )))
+        }
+        .instrument(span)
+        .await
+    }
+
     /// The global position of one stored event (0 if there is none): for answers built from
     /// events already in the store. A fresh append learns its position from the insert.
     pub async fn position_of(
@@ -238,6 +374,31 @@ impl CommandService {
             replayed: true,
         }))
     }
+}
+
+/// One stream's part of a multi-stream command: the events its aggregate decided on
+/// `after_version` (none when the stream is already as the command wants it).
+#[derive(Debug)]
+pub struct Decided {
+    aggregate_type: &'static str,
+    stream_id: String,
+    after_version: i64,
+    events: Vec<NewEvent>,
+}
+
+impl Decided {
+    /// The stream stays as it is (a retry finding the part already done).
+    pub fn nothing(mut self) -> Decided {
+        self.events.clear();
+        self
+    }
+}
+
+/// What [`CommandService::decide`] learnt: the aggregate as the decision leaves it, and the
+/// decision (or the refusal).
+pub struct Decision<A> {
+    pub aggregate: A,
+    pub result: Result<Decided, AppError>,
 }
 
 /// Events as cqrs-es would persist them: type, version and the JSON payload.

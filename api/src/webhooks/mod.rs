@@ -1,7 +1,7 @@
 //! `POST /webhooks/carriers/{carrier}`: carriers push tracking checkpoints, signed with a
 //! per-carrier secret (see [`signature`]). An unsigned, wrongly signed, stale or malformed
-//! request gets a 4xx with the reason and stores nothing; a valid batch is all resolved to
-//! shipments before anything is written.
+//! request gets a 4xx with the reason and stores nothing. A well-formed batch is answered 200
+//! scan by scan (`recorded`, `duplicate`, `unknown`, `rejected`), its valid scans stored.
 
 pub mod secrets;
 pub mod signature;
@@ -16,7 +16,7 @@ use waybill_domain::shipment::Carrier;
 
 use crate::auth::{Principal, Role};
 use crate::commands::context::{clean_id, RequestContext};
-use crate::commands::shipments::{CarrierScan, ScanOutcome};
+use crate::commands::shipments::{CarrierScan, ScanOutcome, ScanOutcomeKind};
 use crate::error::{AppError, ErrorCode};
 use crate::http::AppState;
 
@@ -89,27 +89,7 @@ pub async fn carrier_webhook(
         .record_carrier_scans(&ctx, carrier, batch.scans)
         .await
     {
-        Ok(outcomes) => {
-            let recorded = outcomes
-                .iter()
-                .filter(|o| matches!(o, ScanOutcome::Recorded { .. }))
-                .count();
-            let results: Vec<_> = outcomes
-                .iter()
-                .map(|o| match o {
-                    ScanOutcome::Recorded {
-                        shipment_id,
-                        position,
-                    } => {
-                        json!({"shipment_id": shipment_id, "recorded": true, "position": position})
-                    }
-                    ScanOutcome::Duplicate { shipment_id } => {
-                        json!({"shipment_id": shipment_id, "recorded": false})
-                    }
-                })
-                .collect();
-            (StatusCode::OK, Json(json!({"recorded": recorded, "duplicates": outcomes.len() - recorded, "results": results}))).into_response()
-        }
+        Ok(outcomes) => (StatusCode::OK, Json(answer(&outcomes))).into_response(),
         Err(AppError {
             code: ErrorCode::InvalidInput,
             message,
@@ -131,4 +111,41 @@ pub async fn carrier_webhook(
             e.message,
         ),
     }
+}
+
+/// Counts per outcome and one result per scan, in the batch's order.
+fn answer(outcomes: &[ScanOutcome]) -> serde_json::Value {
+    let count = |code: &str| outcomes.iter().filter(|o| o.kind.code() == code).count();
+    let results: Vec<_> = outcomes
+        .iter()
+        .enumerate()
+        .map(|(index, o)| {
+            let mut result = json!({
+                "index": index,
+                "tracking_number": o.tracking_number,
+                "shipment_id": o.shipment_id,
+                "outcome": o.kind.code(),
+                "recorded": matches!(o.kind, ScanOutcomeKind::Recorded { .. }),
+            });
+            match &o.kind {
+                ScanOutcomeKind::Recorded { position } => result["position"] = json!(position),
+                ScanOutcomeKind::Rejected { reason, message } => {
+                    result["reason"] = json!(reason);
+                    result["message"] = json!(message);
+                }
+                ScanOutcomeKind::Unknown => {
+                    result["reason"] = json!("unknown_tracking_number");
+                }
+                ScanOutcomeKind::Duplicate => {}
+            }
+            result
+        })
+        .collect();
+    json!({
+        "recorded": count("recorded"),
+        "duplicates": count("duplicate"),
+        "unknown": count("unknown"),
+        "rejected": count("rejected"),
+        "results": results,
+    })
 }

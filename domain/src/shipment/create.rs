@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::delivery::DeliveryMode;
 use crate::shipment::commands::CreateShipment;
 use crate::shipment::error::ShipmentError;
 use crate::shipment::events::{ShipmentCreated, ShipmentEvent};
@@ -10,6 +11,10 @@ use crate::validation::ValidationError;
 
 /// Upper bound on lines per shipment, matching the order's own bound.
 pub const MAX_LINES: usize = 500;
+/// The narrowest delivery window a shipment may promise. Windows are honoured exactly by
+/// routing, never widened; one narrower than this cannot be kept against ordinary traffic and
+/// is a mistake in the input (seconds for minutes, start and end swapped in a time zone).
+pub const MIN_WINDOW_MINUTES: i64 = 15;
 /// Upper bound on parcels per shipment; carriers cap multi-piece waybills
 /// well below this, so more is a data error, not a big order.
 pub const MAX_PARCELS: usize = 99;
@@ -19,6 +24,7 @@ pub(super) fn create(cmd: CreateShipment) -> Result<ShipmentEvent, ShipmentError
     check_parcels(&cmd.parcels)?;
     // Enum fields are public, so this cannot be guaranteed by the type.
     cmd.delivery.validate()?;
+    check_window(&cmd.delivery)?;
     match (cmd.direction, &cmd.return_id) {
         (Direction::Reverse, None) => return Err(ShipmentError::MissingReturnId),
         (Direction::Outbound, Some(_)) => {
@@ -60,6 +66,23 @@ pub(super) fn create(cmd: CreateShipment) -> Result<ShipmentEvent, ShipmentError
         priority: cmd.priority,
         created_at: cmd.created_at,
     }))
+}
+
+fn check_window(delivery: &DeliveryMode) -> Result<(), ShipmentError> {
+    if let DeliveryMode::Scheduled {
+        window_start,
+        window_end,
+    } = delivery
+    {
+        let minutes = (*window_end - *window_start).num_minutes();
+        if minutes < MIN_WINDOW_MINUTES {
+            return Err(ShipmentError::WindowTooNarrow {
+                minutes,
+                min: MIN_WINDOW_MINUTES,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_lines(lines: &[ShipmentLine]) -> Result<(), ShipmentError> {

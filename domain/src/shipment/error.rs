@@ -33,6 +33,10 @@ pub enum ShipmentError {
     TooManyParcels { max: usize, actual: usize },
     #[error("{carrier} shipments need a tracking number")]
     MissingTrackingNumber { carrier: Carrier },
+    #[error(
+        "a delivery window of {minutes} minutes is narrower than the {min} minutes a promise needs"
+    )]
+    WindowTooNarrow { minutes: i64, min: i64 },
     #[error("a reverse shipment needs the return it carries")]
     MissingReturnId,
     #[error("a {direction} shipment cannot carry a return id")]
@@ -66,6 +70,16 @@ pub enum ShipmentError {
     AlreadyAssigned { route_id: RouteId },
     #[error("shipment is out for delivery and cannot change routes")]
     AlreadyOutForDelivery,
+    #[error("shipment is {status}; dispatch needs packed goods")]
+    NotPacked { status: ShipmentStatus },
+    #[error("SKU {sku} is not on the order")]
+    SkuNotOnOrder { sku: Sku },
+    #[error("{requested} × {sku} asked for, but the order has {unshipped} unshipped")]
+    ExceedsUnshipped {
+        sku: Sku,
+        requested: u32,
+        unshipped: u32,
+    },
     #[error("shipment is not on route {route_id}")]
     NotAssignedToRoute {
         route_id: RouteId,
@@ -100,6 +114,7 @@ impl ShipmentError {
             | TooManyParcels { .. }
             | MissingTrackingNumber { .. }
             | MissingReturnId
+            | WindowTooNarrow { .. }
             | UnexpectedReturnId { .. }
             | MissingExceptionKind
             | DetailsMismatch { .. }
@@ -113,6 +128,9 @@ impl ShipmentError {
             | NotOwnFleet { .. }
             | AlreadyAssigned { .. }
             | AlreadyOutForDelivery
+            | NotPacked { .. }
+            | SkuNotOnOrder { .. }
+            | ExceedsUnshipped { .. }
             | NotAssignedToRoute { .. }
             | RecentActivity { .. } => ErrorKind::InvalidState,
         }
@@ -133,6 +151,7 @@ impl ShipmentError {
             TooManyParcels { .. } => "too_many_parcels",
             MissingTrackingNumber { .. } => "missing_tracking_number",
             MissingReturnId => "missing_return_id",
+            WindowTooNarrow { .. } => "window_too_narrow",
             UnexpectedReturnId { .. } => "unexpected_return_id",
             InvalidTransition { .. } => "invalid_transition",
             ReverseShipment => "reverse_shipment",
@@ -143,6 +162,9 @@ impl ShipmentError {
             NotOwnFleet { .. } => "not_own_fleet",
             AlreadyAssigned { .. } => "already_assigned",
             AlreadyOutForDelivery => "already_out_for_delivery",
+            NotPacked { .. } => "not_packed",
+            SkuNotOnOrder { .. } => "sku_not_on_order",
+            ExceedsUnshipped { .. } => "exceeds_unshipped",
             NotAssignedToRoute { .. } => "not_assigned_to_route",
             InconsistentExpiry { .. } => "inconsistent_expiry",
             RecentActivity { .. } => "recent_activity",

@@ -154,10 +154,14 @@ fn dispatch(
             assigned: state.route_id,
         });
     }
-    // Unpacked goods cannot be on the van; a second dispatch is a retry
-    // the caller should not mistake for a new run.
-    let packed = state.progress.rank() >= ShipmentStatus::Packed.rank();
-    if !packed || state.status == ShipmentStatus::OutForDelivery {
+    // Unpacked goods cannot be on the van.
+    if state.progress.rank() < ShipmentStatus::Packed.rank() {
+        return Err(ShipmentError::NotPacked {
+            status: state.status,
+        });
+    }
+    // A second dispatch is a retry the caller should not mistake for a new run.
+    if state.status == ShipmentStatus::OutForDelivery {
         return Err(ShipmentError::InvalidTransition {
             from: state.status,
             to: ShipmentStatus::OutForDelivery,

@@ -30,6 +30,7 @@ mod handlers;
 pub mod sample;
 mod scan;
 mod state;
+mod unshipped;
 mod values;
 
 #[cfg(test)]
@@ -38,13 +39,14 @@ mod tests;
 pub use crate::order::ErrorKind;
 pub use aggregate::{Shipment, SHIPMENT_AGGREGATE_TYPE};
 pub use commands::{CreateShipment, RecordScan, ShipmentCommand};
-pub use create::{MAX_LINES, MAX_PARCELS};
+pub use create::{MAX_LINES, MAX_PARCELS, MIN_WINDOW_MINUTES};
 pub use error::ShipmentError;
 pub use events::{
     ScanRecorded, ShipmentCreated, ShipmentEvent, SHIPMENT_EVENT_TYPES, SHIPMENT_EVENT_VERSION,
 };
 pub use scan::checkpoint_key;
 pub use state::{ShipmentState, ShipmentStatus, StaffAction};
+pub use unshipped::check_unshipped;
 pub use values::{
     tracking_key, Carrier, Direction, ExceptionKind, Parcel, ProofFields, ProofOfDelivery,
     ScanDetails, ScanStatus, ShipmentLine, StaffId, TrackingNumber, TRACKING_NUMBER_MAX_CHARS,

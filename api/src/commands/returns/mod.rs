@@ -108,7 +108,8 @@ pub struct RefundOutcome {
 
 /// In-process serialisation of the read-then-append steps that span streams: a return
 /// request (its "already returned" check reads the other returns of the order) and a return
-/// refund (checked against the return, then written to the order and the return). Striped so
+/// refund (checked against the return, then written to the order and the return); an order's
+/// labels (checked against its other shipments, `shipments.rs`). Striped so
 /// memory stays bounded; a collision only makes two unrelated requests take turns.
 ///
 /// This closes the race within one process (and SQLite has one writer process). With several
@@ -117,7 +118,7 @@ pub struct RefundOutcome {
 /// than requested) and the order's refund cap (never more than captured) still hold.
 static STRIPES: [Mutex<()>; 64] = [const { Mutex::const_new(()) }; 64];
 
-async fn serialise(key: &str) -> MutexGuard<'static, ()> {
+pub(crate) async fn serialise(key: &str) -> MutexGuard<'static, ()> {
     let mut hasher = DefaultHasher::new();
     key.hash(&mut hasher);
     let stripe = (hasher.finish() % STRIPES.len() as u64) as usize;

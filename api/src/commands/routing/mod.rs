@@ -3,23 +3,24 @@
 //!
 //! A plan is a decision: each vehicle's run is stored on its own Route stream (solver name,
 //! version and settings included) and read back from there; nothing re-solves to explain it.
-//! Cross-stream effects are policies issued here, one command per stream, each safe to retry:
-//! planning assigns the shipments to their route, dispatching sends `DispatchOnRoute` to each
+//! Each of these commands spans streams and is decided on all of them before anything is
+//! written, then appended in one transaction (`CommandService::execute_all`): planning writes
+//! the Route streams and assigns the shipments, dispatching sends `DispatchOnRoute` to each
 //! shipment, a stop outcome records a scan on the shipment whose `carrier_event_id` is derived
-//! from the route and stop, so a retried request is deduplicated by the shipment.
+//! from the route and stop. A refusal of any part writes nothing; a retry finds the parts done.
 
 mod plan;
 mod runs;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use waybill_domain::ids::{RouteId, ShipmentId, VehicleId, WarehouseId};
+use waybill_domain::ids::{RouteId, VehicleId, WarehouseId};
 use waybill_domain::route::{RouteCommand, RouteError, RoutePlan, RouteState};
-use waybill_domain::shipment::{ProofOfDelivery, ShipmentCommand, ShipmentError, ShipmentStatus};
+use waybill_domain::shipment::{ProofOfDelivery, ShipmentError};
 use waybill_routing as solver;
 
 use crate::commands::context::RequestContext;
 use crate::commands::network::code_of;
-use crate::commands::service::{CommandOptions, CommandOutcome};
+use crate::commands::service::{CommandOptions, CommandOutcome, Decided};
 use crate::error::{AppError, ErrorCode};
 use crate::services::Services;
 
@@ -41,6 +42,26 @@ impl From<ShipmentError> for AppError {
 pub const MAX_SOLVER_SECS: u64 = 60;
 pub const MAX_GENERATIONS: usize = 5_000;
 
+/// Time spent at each stop when the plan does not say: a parcel handed over at the door.
+pub const DEFAULT_SERVICE_SECONDS: i64 = 300;
+/// The longest stop a plan accepts (4 hours). Longer is an installation job, not a delivery
+/// stop, or a unit mistake (minutes sent as seconds): refused, never clamped.
+pub const MAX_SERVICE_SECONDS: i64 = 14_400;
+
+/// The service time of every stop of a plan: the request's, else the default; refused above
+/// the maximum or below zero.
+pub(super) fn service_seconds(requested: Option<i64>) -> Result<i64, AppError> {
+    let seconds = requested.unwrap_or(DEFAULT_SERVICE_SECONDS);
+    if !(0..=MAX_SERVICE_SECONDS).contains(&seconds) {
+        return Err(AppError::invalid_input(
+            "settings.serviceSeconds",
+            format!("service time per stop is 0 to {MAX_SERVICE_SECONDS} seconds, got {seconds}"),
+        )
+        .with_reason("service_time_out_of_range"));
+    }
+    Ok(seconds)
+}
+
 /// One planning request.
 #[derive(Clone, Debug)]
 pub struct PlanRequest {
@@ -50,7 +71,8 @@ pub struct PlanRequest {
     pub vehicles: Option<Vec<VehicleId>>,
     pub max_generations: Option<usize>,
     pub max_time_secs: Option<u64>,
-    /// Time spent at each stop.
+    /// Time spent at each stop (default [`DEFAULT_SERVICE_SECONDS`], at most
+    /// [`MAX_SERVICE_SECONDS`]).
     pub service_seconds: Option<i64>,
     /// Wait until the read models include this position first.
     pub consistent_with: Option<i64>,
@@ -170,46 +192,22 @@ impl Services {
             .execute(&self.routes, &route_id.to_string(), command, ctx, &options)
             .await
     }
+}
 
-    /// A policy command on a shipment; `tolerated` rejection reasons mean "already done".
-    pub(super) async fn shipment_write(
-        &self,
-        ctx: &RequestContext,
-        shipment_id: ShipmentId,
-        command: ShipmentCommand,
-        tolerated: &[&str],
-    ) -> Result<i64, AppError> {
-        let stream = shipment_id.to_string();
-        let options = CommandOptions::default();
-        match self
-            .commands
-            .execute(&self.shipments, &stream, command, ctx, &options)
-            .await
-        {
-            Ok(outcome) => Ok(outcome.position),
-            Err(e) if e.reason.is_some_and(|r| tolerated.contains(&r)) => Ok(0),
-            Err(e) => Err(e),
-        }
+/// One stream's part of a multi-stream command, or none when it was refused for one of the
+/// `tolerated` reasons (the part is already done: a retry).
+pub(super) fn part(
+    decided: Result<Decided, AppError>,
+    tolerated: &[&str],
+) -> Result<Option<Decided>, AppError> {
+    match decided {
+        Ok(part) => Ok(Some(part)),
+        Err(e) if e.reason.is_some_and(|r| tolerated.contains(&r)) => Ok(None),
+        Err(e) => Err(e),
     }
+}
 
-    pub(super) async fn is_out_on(
-        &self,
-        shipment_id: ShipmentId,
-        route_id: RouteId,
-    ) -> Result<bool, AppError> {
-        let loaded = self
-            .shipments
-            .load(&shipment_id.to_string())
-            .await
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("loading a shipment: {e}")))?;
-        Ok(loaded.aggregate.state().is_some_and(|s| {
-            s.route_id == Some(route_id)
-                && matches!(
-                    s.status,
-                    ShipmentStatus::OutForDelivery
-                        | ShipmentStatus::Delivered
-                        | ShipmentStatus::DeliveryAttemptFailed
-                )
-        }))
-    }
+/// The global position of the last event a multi-stream command wrote (0 for none).
+pub(super) fn last_position(written: &[CommandOutcome]) -> i64 {
+    written.iter().map(|o| o.position).max().unwrap_or(0)
 }

@@ -1,5 +1,5 @@
-//! Planning a depot's day: gather the facts, run the solver off the async runtime, store
-//! one Route stream per vehicle run and assign the shipments.
+//! Planning a depot's day: gather the facts, run the solver off the async runtime, then store
+//! one Route stream per vehicle run and assign the shipments, all in one transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +8,7 @@ use uuid::Uuid;
 use waybill_domain::ids::{RouteId, VehicleId, WarehouseId};
 use waybill_domain::network::{SiteId, VehicleStatus};
 use waybill_domain::route::{PlannedStop, RouteCommand, RoutePlan, RouteStatus, SolverRun};
-use waybill_domain::shipment::ShipmentCommand;
+use waybill_domain::shipment::{ShipmentCommand, MIN_WINDOW_MINUTES};
 use waybill_projections::routing::{self as rm, ROUTES_NAME, STOPS_NAME};
 use waybill_routing as solver;
 
@@ -17,8 +17,10 @@ use crate::error::{AppError, ErrorCode};
 use crate::services::Services;
 
 use super::{
-    at_time, parse_route_id, PlanOutcome, PlanRequest, PlannedRun, MAX_GENERATIONS, MAX_SOLVER_SECS,
+    at_time, last_position, parse_route_id, part, service_seconds, PlanOutcome, PlanRequest,
+    PlannedRun, MAX_GENERATIONS, MAX_SOLVER_SECS,
 };
+use crate::commands::service::Decided;
 
 impl Services {
     /// VIP tier orders first: the solver serves higher priority first when not everything
@@ -150,7 +152,7 @@ impl Services {
                     .with_reason("no_vehicles"),
             );
         }
-        let service_seconds = request.service_seconds.unwrap_or(300).clamp(0, 3_600);
+        let service_seconds = service_seconds(request.service_seconds)?;
         let day_start = at_time(request.date, chrono::NaiveTime::MIN);
         let day_end = day_start + TimeDelta::days(1);
         let pending: Vec<_> = rm::list_stops(
@@ -167,18 +169,30 @@ impl Services {
         for s in &pending {
             vip_floor.insert(s.order_id.clone(), self.vip_priority(&s.order_id).await?);
         }
+        // Windows are honoured exactly. One narrower than a promise can be (only stored
+        // before shipments refused them, or "by" a promise early in the day) is left out with
+        // its reason instead of being widened.
+        let mut too_narrow = Vec::new();
         let stops: Vec<solver::StopSpec> = pending
             .into_iter()
-            .map(|s| {
+            .filter_map(|s| {
                 let window = (s.window_start.is_some() || s.window_end.is_some()).then(|| {
-                    let end = s.window_end.unwrap_or(day_end);
-                    let start = s
-                        .window_start
-                        .unwrap_or(day_start)
-                        .min(end - TimeDelta::hours(1));
-                    (start, end)
+                    let start = s.window_start.unwrap_or(day_start);
+                    (start, s.window_end.unwrap_or(day_end))
                 });
-                solver::StopSpec {
+                if let Some((start, end)) = window {
+                    if end - start < TimeDelta::minutes(MIN_WINDOW_MINUTES) {
+                        too_narrow.push(solver::Unassigned {
+                            stop_id: s.shipment_id,
+                            code: "WINDOW_TOO_NARROW".into(),
+                            reason: format!(
+                                "the delivery window {start} – {end} is narrower than {MIN_WINDOW_MINUTES} minutes"
+                            ),
+                        });
+                        return None;
+                    }
+                }
+                Some(solver::StopSpec {
                     id: s.shipment_id,
                     lat: s.lat,
                     lon: s.lon,
@@ -190,7 +204,7 @@ impl Services {
                         .priority
                         .max(vip_floor.get(&s.order_id).copied().unwrap_or(0)),
                     locked_to: None,
-                }
+                })
             })
             .collect();
         let settings = solver::PlanSettings {
@@ -236,121 +250,130 @@ impl Services {
             superseded_routes: Vec::new(),
             position: 0,
         };
+        outcome.unassigned = too_narrow;
         if let Some(plan) = plan {
-            outcome.unassigned = plan.unassigned.clone();
+            outcome.unassigned.extend(plan.unassigned.iter().cloned());
             for route in &plan.routes {
-                let run = self
-                    .store_run(
-                        ctx,
-                        &request,
-                        route,
-                        &plan.solver,
-                        service_seconds,
-                        &mut open_planned,
-                        &mut outcome.position,
-                    )
-                    .await?;
-                outcome.routes.push(run);
+                let stored = route_plan(&request, route, &plan.solver, service_seconds)?;
+                let (route_id, replanned) = match open_planned.remove(&route.vehicle_id) {
+                    Some(route_id) => (route_id, true),
+                    None => (RouteId::from_uuid(Uuid::now_v7()), false),
+                };
+                outcome.routes.push(PlannedRun {
+                    route_id,
+                    plan: stored,
+                    replanned,
+                });
             }
         }
-        for (_, route_id) in open_planned {
-            let close = RouteCommand::Close {
-                at: ctx.received_at,
-                force: true,
-                reason: Some("superseded by a re-plan of the depot's day".into()),
-            };
-            let written = self.route_write(ctx, route_id, close, false).await?;
-            outcome.position = outcome.position.max(written.position);
-            outcome.superseded_routes.push(route_id);
-        }
+        outcome.superseded_routes = open_planned.into_values().collect();
+        let written = self
+            .commands
+            .execute_all(ctx, None, || self.decide_plan(ctx, &outcome))
+            .await?;
+        outcome.position = last_position(&written);
         Ok(outcome)
     }
 
-    /// Writes one vehicle's run (new stream, or a re-plan of its open route) and assigns the
-    /// shipments to it.
-    #[allow(clippy::too_many_arguments)]
-    async fn store_run(
+    /// Every stream a plan touches, decided: each vehicle's run (a new Route stream, or a
+    /// re-plan of its open one), its shipments' assignments, and the superseded routes closed.
+    async fn decide_plan(
         &self,
         ctx: &RequestContext,
-        request: &PlanRequest,
-        route: &solver::PlannedRoute,
-        run: &solver::SolverInfo,
-        service_seconds: i64,
-        open_planned: &mut BTreeMap<String, RouteId>,
-        position: &mut i64,
-    ) -> Result<PlannedRun, AppError> {
-        let mut settings = serde_json::to_value(&run.settings).unwrap_or_default();
-        if let Some(map) = settings.as_object_mut() {
-            map.insert("service_seconds".into(), service_seconds.into());
-            map.insert("travel".into(), "haversine".into());
-        }
-        let stops = route
-            .stops
-            .iter()
-            .map(|s| {
-                Ok(PlannedStop {
-                    shipment_id: s.stop_id.parse().map_err(|_| {
-                        AppError::new(ErrorCode::Internal, "solver returned an unknown stop")
-                    })?,
-                    sequence: s.sequence,
-                    eta: s.eta,
-                    departure: s.departure,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let plan = RoutePlan {
-            depot: request.depot.clone(),
-            date: request.date,
-            vehicle_id: VehicleId::parse(&route.vehicle_id)
-                .map_err(|e| AppError::invalid_input("vehicles", e))?,
-            stops,
-            distance_m: u64::try_from(route.distance_m).unwrap_or(0),
-            duration_s: u64::try_from(route.duration_s).unwrap_or(0),
-            solver: SolverRun {
-                name: run.name.clone(),
-                version: run.version.clone(),
-                settings,
-            },
-        };
+        outcome: &PlanOutcome,
+    ) -> Result<Vec<Decided>, AppError> {
         let at = ctx.received_at;
-        let (route_id, replanned, written) = match open_planned.remove(&route.vehicle_id) {
-            Some(route_id) => {
-                let command = RouteCommand::Replan {
-                    plan: plan.clone(),
+        let mut parts = Vec::new();
+        for run in &outcome.routes {
+            let route_id = run.route_id;
+            let command = if run.replanned {
+                RouteCommand::Replan {
+                    plan: run.plan.clone(),
                     at,
-                };
-                (
+                }
+            } else {
+                RouteCommand::Plan {
                     route_id,
-                    true,
-                    self.route_write(ctx, route_id, command, false).await?,
-                )
-            }
-            None => {
-                let route_id = RouteId::from_uuid(Uuid::now_v7());
-                let command = RouteCommand::Plan {
-                    route_id,
-                    plan: plan.clone(),
+                    plan: run.plan.clone(),
                     at,
-                };
-                (
-                    route_id,
-                    false,
-                    self.route_write(ctx, route_id, command, true).await?,
-                )
-            }
-        };
-        *position = (*position).max(written.position);
-        for stop in &plan.stops {
-            let assign = ShipmentCommand::AssignToRoute { route_id, at };
-            let p = self
-                .shipment_write(ctx, stop.shipment_id, assign, &["already_assigned"])
+                }
+            };
+            let route = self
+                .commands
+                .decide(&self.routes, &route_id.to_string(), command)
                 .await?;
-            *position = (*position).max(p);
+            parts.extend(part(route.result, &[])?);
+            for stop in &run.plan.stops {
+                let assign = ShipmentCommand::AssignToRoute { route_id, at };
+                let shipment = self
+                    .commands
+                    .decide(&self.shipments, &stop.shipment_id.to_string(), assign)
+                    .await?;
+                parts.extend(part(shipment.result, &["already_assigned"])?);
+            }
         }
-        Ok(PlannedRun {
-            route_id,
-            plan,
-            replanned,
-        })
+        for route_id in &outcome.superseded_routes {
+            let close = RouteCommand::Close {
+                at,
+                force: true,
+                reason: Some("superseded by a re-plan of the depot's day".into()),
+            };
+            let route = self
+                .commands
+                .decide(&self.routes, &route_id.to_string(), close)
+                .await?;
+            parts.extend(part(route.result, &[])?);
+        }
+        Ok(parts)
     }
+}
+
+/// One vehicle's run as stored on its Route stream.
+fn route_plan(
+    request: &PlanRequest,
+    route: &solver::PlannedRoute,
+    run: &solver::SolverInfo,
+    service_seconds: i64,
+) -> Result<RoutePlan, AppError> {
+    let mut settings = serde_json::to_value(&run.settings).unwrap_or_default();
+    if let Some(map) = settings.as_object_mut() {
+        map.insert("service_seconds".into(), service_seconds.into());
+        map.insert(
+            "travel".into(),
+            if request.travel.is_some() {
+                "matrix"
+            } else {
+                "haversine"
+            }
+            .into(),
+        );
+    }
+    let stops = route
+        .stops
+        .iter()
+        .map(|s| {
+            Ok(PlannedStop {
+                shipment_id: s.stop_id.parse().map_err(|_| {
+                    AppError::new(ErrorCode::Internal, "solver returned an unknown stop")
+                })?,
+                sequence: s.sequence,
+                eta: s.eta,
+                departure: s.departure,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(RoutePlan {
+        depot: request.depot.clone(),
+        date: request.date,
+        vehicle_id: VehicleId::parse(&route.vehicle_id)
+            .map_err(|e| AppError::invalid_input("vehicles", e))?,
+        stops,
+        distance_m: u64::try_from(route.distance_m).unwrap_or(0),
+        duration_s: u64::try_from(route.duration_s).unwrap_or(0),
+        solver: SolverRun {
+            name: run.name.clone(),
+            version: run.version.clone(),
+            settings,
+        },
+    })
 }

@@ -1,19 +1,22 @@
 //! After planning: dispatch, stop outcomes, closing.
 
 use waybill_domain::ids::ShipmentId;
-use waybill_domain::route::RouteCommand;
-use waybill_domain::shipment::{RecordScan, ScanDetails, ScanStatus, ShipmentCommand, StaffId};
+use waybill_domain::route::{RouteCommand, RouteError};
+use waybill_domain::shipment::{
+    RecordScan, ScanDetails, ScanStatus, ShipmentCommand, ShipmentStatus, StaffId,
+};
 
 use crate::commands::context::RequestContext;
-use crate::commands::service::CommandOutcome;
+use crate::commands::service::{CommandOutcome, Decided};
 use crate::error::AppError;
 use crate::services::Services;
 
-use super::{parse_route_id, StopResult};
+use super::{last_position, parse_route_id, part, StopResult};
 
 impl Services {
-    /// Sends a planned route out, then each of its shipments (`DispatchOnRoute`). A retry after
-    /// a partial failure finishes the shipments.
+    /// Sends a planned route out with each of its shipments (`DispatchOnRoute`), in one
+    /// transaction: every shipment must be packed and on this route, or nothing is written.
+    /// A retry of a dispatched route finds every part done and writes nothing.
     pub async fn dispatch_route(
         &self,
         ctx: &RequestContext,
@@ -21,38 +24,50 @@ impl Services {
         driver: Option<StaffId>,
     ) -> Result<i64, AppError> {
         let route_id = parse_route_id(route_id)?;
-        let command = RouteCommand::Dispatch {
-            at: ctx.received_at,
-            driver,
-        };
-        let mut position = match self.route_write(ctx, route_id, command, false).await {
-            Ok(o) => o.position,
-            Err(e) if e.reason == Some("already_dispatched") => 0,
-            Err(e) => return Err(e),
-        };
-        let state = self.route_state(route_id).await?;
-        let at = state.dispatched_at.unwrap_or(ctx.received_at);
-        for shipment_id in state.shipment_ids() {
-            let command = ShipmentCommand::DispatchOnRoute { route_id, at };
-            let tolerated = ["already_out_for_delivery"];
-            match self
-                .shipment_write(ctx, shipment_id, command, &tolerated)
-                .await
-            {
-                Ok(p) => position = position.max(p),
-                // A retry: the shipment is already out (or beyond) on this route.
-                Err(e) if e.reason == Some("invalid_transition") => {
-                    if !self.is_out_on(shipment_id, route_id).await? {
-                        return Err(e);
+        let stream = route_id.to_string();
+        let written = self
+            .commands
+            .execute_all(ctx, None, || async {
+                let command = RouteCommand::Dispatch {
+                    at: ctx.received_at,
+                    driver: driver.clone(),
+                };
+                let route = self.commands.decide(&self.routes, &stream, command).await?;
+                let mut parts = part(route.result, &["already_dispatched"])?
+                    .into_iter()
+                    .collect::<Vec<_>>();
+                let state = route.aggregate.state().ok_or(RouteError::NotFound)?;
+                let at = state.dispatched_at.unwrap_or(ctx.received_at);
+                for shipment_id in state.shipment_ids() {
+                    let command = ShipmentCommand::DispatchOnRoute { route_id, at };
+                    let shipment = self
+                        .commands
+                        .decide(&self.shipments, &shipment_id.to_string(), command)
+                        .await?;
+                    // A retry: the shipment is already out (or beyond) on this route.
+                    let done = shipment.aggregate.state().is_some_and(|s| {
+                        s.route_id == Some(route_id)
+                            && matches!(
+                                s.status,
+                                ShipmentStatus::OutForDelivery
+                                    | ShipmentStatus::Delivered
+                                    | ShipmentStatus::DeliveryAttemptFailed
+                            )
+                    });
+                    match shipment.result {
+                        Err(_) if done => {}
+                        result => parts.extend(part(result, &[])?),
                     }
                 }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(position)
+                Ok(parts)
+            })
+            .await?;
+        Ok(last_position(&written))
     }
 
-    /// Records a stop's outcome on the route, then the matching scan on the shipment.
+    /// Records a stop's outcome on the route and the matching scan on the shipment, in one
+    /// transaction. The scan's `carrier_event_id` is derived from the route and stop, so a
+    /// retry finds both parts done and writes nothing.
     pub async fn record_stop(
         &self,
         ctx: &RequestContext,
@@ -90,12 +105,6 @@ impl Services {
                 "failed",
             ),
         };
-        let mut position = match self.route_write(ctx, route_id, command, false).await {
-            Ok(o) => o.position,
-            // A retry: the route has the outcome; make sure the shipment has it too.
-            Err(e) if e.reason == Some("stop_already_done") => 0,
-            Err(e) => return Err(e),
-        };
         let scan = RecordScan {
             carrier_event_id: Some(format!("route:{route_id}:{shipment_id}:{label}")),
             status,
@@ -104,16 +113,30 @@ impl Services {
             occurred_at: at,
             details,
         };
-        let p = self
-            .shipment_write(
-                ctx,
-                shipment_id,
-                ShipmentCommand::RecordScan(scan),
-                &["duplicate_scan"],
-            )
+        let (route_stream, shipment_stream) = (route_id.to_string(), shipment_id.to_string());
+        let written = self
+            .commands
+            .execute_all(ctx, None, || async {
+                let route = self
+                    .commands
+                    .decide(&self.routes, &route_stream, command.clone())
+                    .await?;
+                let shipment = self
+                    .commands
+                    .decide(
+                        &self.shipments,
+                        &shipment_stream,
+                        ShipmentCommand::RecordScan(scan.clone()),
+                    )
+                    .await?;
+                let mut parts: Vec<Decided> = part(route.result, &["stop_already_done"])?
+                    .into_iter()
+                    .collect();
+                parts.extend(part(shipment.result, &["duplicate_scan"])?);
+                Ok(parts)
+            })
             .await?;
-        position = position.max(p);
-        Ok(position)
+        Ok(last_position(&written))
     }
 
     pub async fn close_route(

@@ -154,7 +154,9 @@ impl RoutingMutations {
         Ok(outcome.into())
     }
 
-    /// Sends a planned route out; each of its shipments goes out for delivery.
+    /// Sends a planned route out; each of its shipments goes out for delivery. Every shipment
+    /// on the route must be packed: otherwise `INVALID_STATE` (reason `not_packed`) and nothing
+    /// is written, neither to the route nor to any shipment.
     async fn dispatch_route(
         &self,
         ctx: &Context<'_>,

@@ -224,7 +224,9 @@ pub struct PlanSettingsInput {
     pub max_generations: Option<u32>,
     /// Solver time limit in seconds (default 10, at most 60).
     pub max_time_secs: Option<u32>,
-    /// Time spent at each stop (default 300).
+    /// Time spent at each stop, in seconds (default 300, at most 14,400 = 4 h; above that the
+    /// plan is refused with `INVALID_INPUT` / `service_time_out_of_range`, never clamped).
+    /// Delivery windows are honoured exactly: service starts inside each stop's window.
     pub service_seconds: Option<i32>,
 }
 

@@ -21,7 +21,7 @@ use super::live::commits_touching;
 use super::mutation::mutation;
 use crate::auth::Permission;
 use crate::commands::service::CommandOutcome;
-use crate::commands::shipments::ScanOutcome;
+use crate::commands::shipments::{ScanOutcome, ScanOutcomeKind};
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
 
@@ -62,31 +62,72 @@ impl From<CommandOutcome> for ShipmentWriteResult {
     }
 }
 
+/// What became of one scan of a batch.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ScanOutcomeCode {
+    /// Stored.
+    Recorded,
+    /// The checkpoint had been recorded before: nothing stored.
+    Duplicate,
+    /// No shipment of this carrier has the tracking number: nothing stored.
+    Unknown,
+    /// The shipment refused it (see `reason`): nothing stored.
+    Rejected,
+}
+
+/// One scan's answer, in the batch's order.
 #[derive(SimpleObject)]
 pub struct ScanResult {
-    pub shipment_id: String,
-    /// False when the checkpoint had been recorded before (nothing appended).
+    pub tracking_number: String,
+    /// The shipment the tracking number names; null when it is unknown.
+    pub shipment_id: Option<String>,
+    pub outcome: ScanOutcomeCode,
+    /// True when this scan was stored.
     pub recorded: bool,
     pub position: Option<Int64>,
+    /// A stable reason for `UNKNOWN` and `REJECTED`.
+    pub reason: Option<String>,
+    pub message: Option<String>,
 }
 
 impl From<ScanOutcome> for ScanResult {
     fn from(o: ScanOutcome) -> Self {
-        match o {
-            ScanOutcome::Recorded {
-                shipment_id,
-                position,
-            } => ScanResult {
-                shipment_id,
-                recorded: true,
-                position: Some(Int64(position)),
-            },
-            ScanOutcome::Duplicate { shipment_id } => ScanResult {
-                shipment_id,
-                recorded: false,
-                position: None,
-            },
+        let (outcome, position, reason, message) = match o.kind {
+            ScanOutcomeKind::Recorded { position } => {
+                (ScanOutcomeCode::Recorded, Some(Int64(position)), None, None)
+            }
+            ScanOutcomeKind::Duplicate => (ScanOutcomeCode::Duplicate, None, None, None),
+            ScanOutcomeKind::Unknown => (
+                ScanOutcomeCode::Unknown,
+                None,
+                Some("unknown_tracking_number".to_string()),
+                None,
+            ),
+            ScanOutcomeKind::Rejected { reason, message } => (
+                ScanOutcomeCode::Rejected,
+                None,
+                Some(reason.to_string()),
+                Some(message),
+            ),
+        };
+        ScanResult {
+            tracking_number: o.tracking_number,
+            shipment_id: o.shipment_id,
+            recorded: outcome == ScanOutcomeCode::Recorded,
+            outcome,
+            position,
+            reason,
+            message,
         }
+    }
+}
+
+/// A batch's answers (what the mutation path converts a batch's outcomes into).
+pub struct ScanResults(Vec<ScanOutcome>);
+
+impl From<ScanResults> for Vec<ScanResult> {
+    fn from(results: ScanResults) -> Self {
+        results.0.into_iter().map(Into::into).collect()
     }
 }
 
@@ -228,7 +269,7 @@ impl ShipmentMutations {
         let m = mutation(ctx, Permission::CreateShipment, None, idempotency_key)?;
         let fresh_id = m.write.new_stream_id(m.request, "shipment");
         let command = input.parse(m.request.received_at, fresh_id)?;
-        m.run(|s, req, write| async move { s.create_shipment(req, command, &write).await })
+        m.run(|s, req, write| async move { s.create_order_shipment(req, command, &write).await })
             .await
     }
 
@@ -327,8 +368,10 @@ impl ShipmentMutations {
         .await
     }
 
-    /// Records carrier checkpoints (the GraphQL twin of the signed webhook). A checkpoint sent
-    /// again is reported with `recorded: false` and stores nothing.
+    /// Records carrier checkpoints (the GraphQL twin of the signed webhook), answered scan by
+    /// scan: a checkpoint sent again is `DUPLICATE`, an unknown tracking number `UNKNOWN`,
+    /// and the valid scans are stored whatever became of the others. Retrying a batch is
+    /// safe: each checkpoint is stored once.
     async fn record_tracking_scans(
         &self,
         ctx: &Context<'_>,
@@ -342,11 +385,12 @@ impl ShipmentMutations {
             .enumerate()
             .map(|(i, s)| s.parse(i))
             .collect::<Result<Vec<_>, _>>()?;
-        let outcomes = m
-            .services
-            .record_carrier_scans(m.request, carrier, scans)
-            .await?;
-        Ok(outcomes.into_iter().map(Into::into).collect())
+        m.run(|s, req, _| async move {
+            s.record_carrier_scans(req, carrier, scans)
+                .await
+                .map(ScanResults)
+        })
+        .await
     }
 
     /// A new webhook signing secret for a carrier, shown once.

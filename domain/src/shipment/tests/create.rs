@@ -1,6 +1,8 @@
 use super::*;
 use crate::delivery::DeliveryMode;
-use crate::shipment::{CreateShipment, Direction, ShipmentError, ShipmentLine, MAX_LINES};
+use crate::shipment::{
+    CreateShipment, Direction, ShipmentCreated, ShipmentError, ShipmentLine, MAX_LINES,
+};
 use crate::validation::ValidationError;
 use crate::values::{Quantity, Sku};
 
@@ -202,4 +204,41 @@ fn creating_twice_is_already_created_even_when_terminal() {
                 shipment_id: sample_shipment_id(),
             });
     }
+}
+
+#[test]
+fn a_window_narrower_than_fifteen_minutes_is_refused_not_widened() {
+    let window = |minutes: i64| CreateShipment {
+        delivery: DeliveryMode::scheduled(t(36_000), t(36_000 + minutes * 60)).unwrap(),
+        ..sample_create_own_fleet_shipment()
+    };
+    let refused_window = window(14);
+    refused(
+        refused_window,
+        ShipmentError::WindowTooNarrow {
+            minutes: 14,
+            min: 15,
+        },
+    );
+    assert_eq!(
+        ShipmentError::WindowTooNarrow {
+            minutes: 14,
+            min: 15
+        }
+        .code(),
+        "window_too_narrow"
+    );
+    // Exactly fifteen minutes is a promise that can be kept.
+    let accepted = window(15);
+    let created = ShipmentEvent::ShipmentCreated(ShipmentCreated {
+        delivery: accepted.delivery.clone(),
+        ..match sample_own_fleet_shipment_created() {
+            ShipmentEvent::ShipmentCreated(c) => c,
+            other => panic!("sample is a creation: {other:?}"),
+        }
+    });
+    shipment()
+        .given_no_previous_events()
+        .when(create(accepted))
+        .then_expect_events(vec![created]);
 }

@@ -8,6 +8,7 @@ mod endings;
 mod guards;
 mod routing;
 mod scans;
+mod unshipped;
 mod values;
 mod warehouse;
 

@@ -144,9 +144,8 @@ fn dispatch_needs_packed_goods() {
             assigned(route(1), None),
         ])
         .when(dispatch(route(1)))
-        .then_expect_error(ShipmentError::InvalidTransition {
-            from: ShipmentStatus::LabelCreated,
-            to: ShipmentStatus::OutForDelivery,
+        .then_expect_error(ShipmentError::NotPacked {
+            status: ShipmentStatus::LabelCreated,
         });
 }
 
