@@ -340,13 +340,33 @@ fn order(prefix: &str, i: usize) -> Value {
         .map(|l| ((i + l) % CATALOGUE.len(), 1 + ((i + l) % 3) as i64))
         .collect();
     let subtotal: i64 = lines.iter().map(|&(c, q)| CATALOGUE[c].2 * q).sum();
-    let promotions = match i % 8 {
-        1 => json!([{ "fixedCoupon": { "code": format!("BENCH{}", i % 50), "amount": 1_000 } }]),
-        3 => json!([{ "percentageDiscount": { "name": "618 大促", "percent": 10 } }]),
-        // The threshold never exceeds the subtotal, so the reduction always applies.
-        5 => json!([{ "thresholdReduction": {
-            "name": "满减", "threshold": subtotal.min(19_900), "reduction": 2_000 } }]),
-        _ => json!([]),
+    // (promotion, the amount it takes off): the subtotal is at least 4,500 and every
+    // threshold fits under it, so each amount is what Waybill's own rules would take too.
+    let promotion = match i % 8 {
+        1 => Some((
+            json!({ "fixedCoupon": { "code": format!("BENCH{}", i % 50), "amount": 1_000 } }),
+            1_000.min(subtotal),
+        )),
+        3 => Some((
+            json!({ "percentageDiscount": { "name": "618 大促", "percent": 10 } }),
+            subtotal / 10,
+        )),
+        5 => Some((
+            json!({ "thresholdReduction": {
+                "name": "满减", "threshold": subtotal.min(19_900), "reduction": 2_000 } }),
+            2_000.min(subtotal),
+        )),
+        _ => None,
+    };
+    let channel = CHANNELS[i % CHANNELS.len()];
+    // Waybill prices its own web shop; every other channel states its amounts.
+    let (promotions, channel_promotions) = match promotion {
+        None => (json!([]), json!([])),
+        Some((p, _)) if channel == "OWN_WEB_SHOP" => (json!([p]), json!([])),
+        Some((p, off)) => (
+            json!([]),
+            json!([{ "promotion": p, "amountOff": off.to_string() }]),
+        ),
     };
     let delivery = match i % 10 {
         7 => json!({ "mode": "SELF_PICKUP", "pickupPoint": format!("菜鸟驿站 {}", i % 40) }),
@@ -359,7 +379,7 @@ fn order(prefix: &str, i: usize) -> Value {
     };
     let (province, city, district) = PLACES[i % PLACES.len()];
     json!({
-        "channel": CHANNELS[i % CHANNELS.len()],
+        "channel": channel,
         "externalNumber": format!("BENCH-{prefix}-{i:07}"),
         "customerId": format!("bench-cust-{}", i % 997),
         "currency": "CNY",
@@ -374,6 +394,7 @@ fn order(prefix: &str, i: usize) -> Value {
         },
         "delivery": delivery,
         "promotions": promotions,
+        "channelPromotions": channel_promotions,
         "shippingFee": if subtotal >= 9_900 { 0 } else { 800 },
     })
 }

@@ -120,7 +120,8 @@ mod tests {
             2
         );
         let per_stream: usize = STREAMS.iter().map(|(_, types, _)| types.len()).sum();
-        assert_eq!(all.len(), per_stream + 1);
+        // One older version each: LinesFulfilled, OrderPlaced, ReturnRequested 1.0.
+        assert_eq!(all.len(), per_stream + 3);
         assert_eq!(stream_types().count(), 8);
     }
 }

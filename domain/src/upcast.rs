@@ -23,7 +23,11 @@ pub struct UpcastError {
 }
 
 /// Every upcast step Waybill knows, oldest first within each event type.
-pub const UPCASTS: &[Upcast] = &[crate::order::upcasts::LINES_FULFILLED_1_TO_2];
+pub const UPCASTS: &[Upcast] = &[
+    crate::order::upcasts::LINES_FULFILLED_1_TO_2,
+    crate::order::upcasts::ORDER_PLACED_1_TO_2,
+    crate::returns::upcasts::RETURN_REQUESTED_1_TO_2,
+];
 
 /// True when a payload of this type and version is older than the code.
 pub fn needs_upcast(event_type: &str, version: &str) -> bool {

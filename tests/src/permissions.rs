@@ -21,6 +21,12 @@ pub const PERMISSIONS: &[Entry] = &[
     ("Mutation.capturePayment", "admin integrator"),
     ("Mutation.failPayment", "admin integrator"),
     ("Mutation.cancelOrder", "admin integrator agent"),
+    (
+        "Mutation.changeOrderShippingAddress",
+        "admin integrator agent",
+    ),
+    ("Mutation.changeOrderDelivery", "admin integrator agent"),
+    ("Mutation.amendOrderLines", "admin integrator agent"),
     ("Mutation.completeOrder", "admin integrator agent"),
     ("Mutation.allocateOrder", "admin integrator warehouse"),
     ("Mutation.fulfilOrder", "admin integrator warehouse"),

@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use futures::future::join_all;
 use serde_json::{json, Value};
-use waybill_tests::fixtures::order_input;
+use waybill_tests::fixtures::{order_input, PLACE};
 use waybill_tests::returns::*;
 use waybill_tests::wide;
 use waybill_tests::{on_both_backends, TestApp};
@@ -231,11 +231,14 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
     assert_eq!(wide(&o["payment"]["refunded"]), 3000 * ok.len() as i64);
     assert_eq!(o["refunds"].as_array().unwrap().len(), ok.len());
 
-    // Two returns on one discounted order: 20.00 coupon → 118.00 captured. The teas (100.00)
-    // and the cup with shipping (38.00) each fit; together they do not.
+    // Two returns on one discounted order: Douyin's 20.00 coupon → 118.00 due, 110.00
+    // captured so far. At the price paid the coupon splits 1,538.46 / 461.54 over the teas
+    // (10,000) and the cup (3,000) → 1,538 / 462 (larger remainder: the cup), so the teas are
+    // worth 84.62 and the cup with shipping 25.38 + 8.00 = 33.38. Each fits; together
+    // (118.00) they do not.
     let mut input = order_input("DOUYIN", "CONC-RF-3", "cust-r");
-    input["promotions"] = json!([{"fixedCoupon": {"code": "SAVE20", "amount": "2000"}}]);
-    let order_id = order_with(app, input, "WH-HZ", 11_800, None, Some(&delivered)).await;
+    input["channelPromotions"] = json!([{"promotion": {"fixedCoupon": {"code": "SAVE20", "amount": "2000"}}, "amountOff": "2000"}]);
+    let order_id = order_with(app, input, "WH-HZ", 11_000, None, Some(&delivered)).await;
     let teas = id_of(
         &request(
             app,
@@ -268,12 +271,12 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
         (
             &k.agent,
             teas.clone(),
-            json!({"amount": "10000", "method": "alipay", "reference": "T-1"}),
+            json!({"amount": "8462", "method": "alipay", "reference": "T-1"}),
         ),
         (
             &k.agent2,
             cup.clone(),
-            json!({"amount": "3800", "includeShipping": true, "method": "alipay", "reference": "C-1"}),
+            json!({"amount": "3338", "includeShipping": true, "method": "alipay", "reference": "C-1"}),
         ),
     ];
     let results = join_all(refunds.iter().map(|(token, rid, input)| {
@@ -301,7 +304,7 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
     let (winner, amount, result) = &won[0];
     let loser = if *winner == teas { &cup } else { &teas };
     let o = order_at(app, &k.auditor, &order_id, pos(result)).await;
-    assert_eq!(o["payment"]["captured"], "11800");
+    assert_eq!(o["payment"]["captured"], "11000");
     assert_eq!(wide(&o["payment"]["refunded"]), *amount);
     assert_eq!(o["refunds"].as_array().unwrap().len(), 1);
     assert_eq!(o["refunds"][0]["returnId"], winner.as_str());
@@ -328,3 +331,156 @@ async fn concurrent_refunds_never_exceed_captured(app: &TestApp) {
         .any(|(_, b)| b["errors"][0]["extensions"]["reason"] == "exceeds_returnable"));
 }
 on_both_backends!(concurrent_refunds_never_exceed_captured);
+
+/// Places an own web shop order with `lines` and `promotions` (no shipping unless given),
+/// captures `capture`, allocates, ships `shipped` and delivers it yesterday.
+async fn delivered_own_order(
+    app: &TestApp,
+    external: &str,
+    lines: Value,
+    promotions: Value,
+    shipping_fee: i64,
+    capture: i64,
+    shipped: Value,
+) -> String {
+    let mut input = order_input("OWN_WEB_SHOP", external, "cust-p");
+    input["lines"] = lines;
+    input["promotions"] = promotions;
+    input["shippingFee"] = json!(shipping_fee);
+    let placed = step(app, &app.admin, PLACE, json!({"i": input})).await;
+    let id = placed["orderId"].as_str().unwrap().to_string();
+    app.gql(CAPTURE, json!({"id": id, "a": capture})).await;
+    app.gql(ALLOCATE, json!({"id": id, "w": "WH-HZ"})).await;
+    app.gql(
+        "mutation($id: String!, $l: [FulfilLineInput!]!) { fulfilOrder(orderId: $id, shipmentReference: \"SHP-1\", lines: $l) { position } }",
+        json!({"id": id, "l": shipped}),
+    )
+    .await;
+    let yesterday = iso(Utc::now() - Duration::days(1));
+    app.gql(DELIVER, json!({"id": id, "at": yesterday})).await;
+    id
+}
+
+/// Requests, approves and receives a return of `units` × `sku`; returns the return as read.
+async fn received_return(app: &TestApp, k: &Keys, order_id: &str, sku: &str, units: i64) -> Value {
+    let requested = request(
+        app,
+        &k.agent,
+        request_input(
+            order_id,
+            json!([{"sku": sku, "quantity": units}]),
+            "DAMAGED",
+            "REFUND",
+        ),
+    )
+    .await;
+    let rid = id_of(&requested);
+    step(app, &k.agent, APPROVE, json!({"id": rid})).await;
+    let received = step(
+        app,
+        &k.warehouse,
+        RECEIVE,
+        json!({"id": rid, "w": "WH-HZ", "l": [{"sku": sku, "receivedQuantity": units}]}),
+    )
+    .await;
+    return_at(app, &k.agent, &rid, pos(&received)).await
+}
+
+/// A unit refunds its share of what was paid for its line, not its list price; shipping
+/// is refundable once per order.
+async fn refunds_follow_the_price_paid(app: &TestApp) {
+    let k = keys(app).await;
+    // 2 × 100.00 with 满200减50 and 8.00 shipping: 150.00 for the goods, 158.00 paid. One
+    // unit is worth 75.00, not 100.00.
+    let order_id = delivered_own_order(
+        app,
+        "WEB-PAID-1",
+        json!([{"sku": "TEA-1", "name": "Tea", "quantity": 2, "unitPrice": 10000}]),
+        json!([{"thresholdReduction": {"name": "满200减50", "threshold": 20000, "reduction": 5000}}]),
+        800,
+        15_800,
+        json!([{"sku": "TEA-1", "quantity": 2}]),
+    )
+    .await;
+    let first = received_return(app, &k, &order_id, "TEA-1", 1).await;
+    let rid = first["id"].as_str().unwrap().to_string();
+    assert_eq!(first["returnValue"], "7500");
+    assert_eq!(
+        first["lines"][0]["unitPrice"], "10000",
+        "the list price is shown"
+    );
+    assert_eq!(first["shippingFee"], "800");
+    let count = app.event_count().await;
+    let (code, reason) = refused(
+        app,
+        &k.agent,
+        REFUND,
+        json!({"id": rid, "i": {"amount": 10000, "method": "alipay", "reference": "PP-X"}}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), reason.as_deref()),
+        ("INVALID_STATE", Some("refund_exceeds_return_value"))
+    );
+    assert_eq!(app.event_count().await, count);
+    step(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 8300, "includeShipping": true, "method": "alipay", "reference": "PP-1"}})).await;
+
+    // The second unit's return offers no shipping, and the order refuses it a second time.
+    let second = received_return(app, &k, &order_id, "TEA-1", 1).await;
+    let rid = second["id"].as_str().unwrap().to_string();
+    assert_eq!(second["returnValue"], "7500");
+    assert_eq!(second["shippingFee"], "0");
+    let count = app.event_count().await;
+    let (code, reason) = refused(app, &k.agent, REFUND, json!({"id": rid, "i": {"amount": 7500, "includeShipping": true, "method": "alipay", "reference": "PP-2"}})).await;
+    assert_eq!(
+        (code.as_str(), reason.as_deref()),
+        ("INVALID_STATE", Some("shipping_already_refunded"))
+    );
+    assert_eq!(app.event_count().await, count);
+    let last = step(
+        app,
+        &k.agent,
+        REFUND,
+        json!({"id": rid, "i": {"amount": 7500, "method": "alipay", "reference": "PP-2"}}),
+    )
+    .await;
+    let o = order_at(app, &k.auditor, &order_id, pos(&last)).await;
+    assert_eq!(
+        o["payment"]["refunded"], "15800",
+        "every unit and shipping once"
+    );
+    assert_eq!(o["payment"]["netPaid"], "0");
+
+    // Odd amounts under three kinds: TEA-1 3 × 33.33 + CUP-1 1 × 10.01 = 110.00; member
+    // price CUP-1 9.01 (−1.00, the cup's), 10 % of 109.00 (−10.90: 10.00 / 0.90 by largest
+    // remainder over 99.99 : 9.01), coupon 0.07 (0.06 / 0.01 over 89.99 : 8.11) → 98.03 paid:
+    // TEA-1 89.93, CUP-1 8.10. TEA-1's units are floor(8,993 × k / 3): 29.97, then 29.98 and
+    // 29.98, so its two returns are worth 29.97 and 59.96 and all three returns 98.03.
+    let order_id = delivered_own_order(
+        app,
+        "WEB-PAID-2",
+        json!([
+            {"sku": "TEA-1", "name": "Tea", "quantity": 3, "unitPrice": 3333},
+            {"sku": "CUP-1", "name": "Cup", "quantity": 1, "unitPrice": 1001}
+        ]),
+        json!([
+            {"fixedCoupon": {"code": "SEVEN", "amount": 7}},
+            {"percentageDiscount": {"name": "九折", "percent": 10}},
+            {"memberPrice": {"sku": "CUP-1", "memberUnitPrice": 901}}
+        ]),
+        0,
+        9_803,
+        json!([{"sku": "TEA-1", "quantity": 3}, {"sku": "CUP-1", "quantity": 1}]),
+    )
+    .await;
+    let one = received_return(app, &k, &order_id, "TEA-1", 1).await;
+    let two = received_return(app, &k, &order_id, "TEA-1", 2).await;
+    let cup = received_return(app, &k, &order_id, "CUP-1", 1).await;
+    let values: Vec<i64> = [&one, &two, &cup]
+        .iter()
+        .map(|r| wide(&r["returnValue"]))
+        .collect();
+    assert_eq!(values, vec![2997, 5996, 810]);
+    assert_eq!(values.iter().sum::<i64>(), 9_803);
+}
+on_both_backends!(refunds_follow_the_price_paid);

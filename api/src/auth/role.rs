@@ -63,6 +63,8 @@ pub enum Permission {
     PlaceOrder,
     RecordPayment,
     CancelOrder,
+    /// Address, delivery and line amendments.
+    AmendOrder,
     AllocateOrder,
     FulfilOrder,
     RecordDelivery,
@@ -129,7 +131,9 @@ impl Permission {
         match self {
             ReadOrders | ReadEventLog => true,
             PlaceOrder | RecordPayment => matches!(role, Admin | Integrator),
-            CancelOrder | CompleteOrder => matches!(role, Admin | Integrator | Agent),
+            CancelOrder | CompleteOrder | AmendOrder => {
+                matches!(role, Admin | Integrator | Agent)
+            }
             AllocateOrder | FulfilOrder | RecordDelivery => {
                 matches!(role, Admin | Integrator | Warehouse)
             }
@@ -191,6 +195,7 @@ mod tests {
             PlaceOrder,
             RecordPayment,
             CancelOrder,
+            AmendOrder,
             AllocateOrder,
             FulfilOrder,
             RecordDelivery,

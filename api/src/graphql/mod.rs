@@ -76,6 +76,7 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     orders::OrderMutations,
+    orders::OrderAmendments,
     keys::KeyMutations,
     crm::CrmMutations,
     network::NetworkMutations,

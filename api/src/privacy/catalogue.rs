@@ -115,13 +115,28 @@ const C: &str = CUSTOMER_AGGREGATE_TYPE;
 const K: &str = CASE_AGGREGATE_TYPE;
 
 pub const EVENTS: &[EventPii] = &[
-    // Orders: the shipping address is the only personal datum.
+    // Orders: the shipping address is the only personal datum (amendment reasons are
+    // operational text, like cancellation reasons).
     event(
         O,
         "OrderPlaced",
-        ORDER_V,
+        "1.0",
         &[pii("OrderPlaced.shipping_address", ADDRESS)],
     ),
+    event(
+        O,
+        "OrderPlaced",
+        waybill_domain::order::ORDER_PLACED_VERSION,
+        &[pii("OrderPlaced.shipping_address", ADDRESS)],
+    ),
+    event(
+        O,
+        "ShippingAddressChanged",
+        ORDER_V,
+        &[pii("ShippingAddressChanged.shipping_address", ADDRESS)],
+    ),
+    event(O, "DeliveryChanged", ORDER_V, NOTHING),
+    event(O, "OrderLinesAmended", ORDER_V, NOTHING),
     event(O, "PaymentAuthorised", ORDER_V, NOTHING),
     event(O, "PaymentCaptured", ORDER_V, NOTHING),
     event(O, "PaymentFailed", ORDER_V, NOTHING),
@@ -182,7 +197,13 @@ pub const EVENTS: &[EventPii] = &[
     ),
     event(RT, "RouteClosed", ROUTE_V, NOTHING),
     // Returns carry order facts, SKUs and staff ids, and no personal data of their own.
-    event(R, "ReturnRequested", RETURN_V, NOTHING),
+    event(R, "ReturnRequested", "1.0", NOTHING),
+    event(
+        R,
+        "ReturnRequested",
+        waybill_domain::returns::RETURN_REQUESTED_VERSION,
+        NOTHING,
+    ),
     event(R, "ReturnApproved", RETURN_V, NOTHING),
     event(R, "ReturnRejected", RETURN_V, NOTHING),
     event(R, "ReturnLabelIssued", RETURN_V, NOTHING),

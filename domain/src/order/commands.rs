@@ -9,7 +9,7 @@ use crate::address::Address;
 use crate::delivery::DeliveryMode;
 use crate::ids::{CustomerId, ReturnId, WarehouseId};
 use crate::money::Currency;
-use crate::order::promotions::PromotionRequest;
+use crate::order::pricing::PricingInput;
 use crate::values::{ExternalOrderNumber, Quantity, SalesChannel, Sku};
 
 /// One ordered product.
@@ -46,9 +46,32 @@ pub struct PlaceOrder {
     pub currency: Currency,
     pub shipping_address: Address,
     pub delivery: DeliveryMode,
-    pub promotions: Vec<PromotionRequest>,
+    /// Waybill's promotion requests or the channel's stated amounts, by channel
+    /// (see [`crate::order::pricing`]).
+    pub pricing: PricingInput,
     pub shipping_fee_minor: i64,
     pub placed_at: DateTime<Utc>,
+}
+
+/// A line's new quantity in an amendment; zero removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineChange {
+    pub sku: Sku,
+    pub quantity: u32,
+}
+
+/// Removing or reducing lines before allocation, with the amounts adjusted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendLines {
+    /// SKUs not named keep their quantity; a quantity may only go down.
+    pub changes: Vec<LineChange>,
+    /// The new promotions (Waybill's requests or the channel's amounts). `None` keeps the
+    /// current ones: Waybill re-prices its requests, a channel's amounts are re-checked
+    /// and re-allocated by the rule against the new lines.
+    pub pricing: Option<PricingInput>,
+    /// `None` keeps the shipping fee.
+    pub shipping_fee_minor: Option<i64>,
+    pub reason: String,
 }
 
 coded_enum! {
@@ -117,6 +140,18 @@ pub enum OrderCommand {
         includes_shipping: bool,
         at: DateTime<Utc>,
     },
+    /// Until the goods are handed to a carrier.
+    ChangeShippingAddress {
+        shipping_address: Address,
+        reason: String,
+    },
+    /// Until the goods are handed to a carrier.
+    ChangeDelivery {
+        delivery: DeliveryMode,
+        reason: String,
+    },
+    /// Until the order is allocated to a warehouse.
+    AmendLines(AmendLines),
 }
 
 impl OrderCommand {
@@ -142,6 +177,9 @@ impl OrderCommand {
             Self::FlagAnomaly { .. } => "FlagAnomaly",
             Self::ClearAnomaly { .. } => "ClearAnomaly",
             Self::RecordRefund { .. } => "RecordRefund",
+            Self::ChangeShippingAddress { .. } => "ChangeShippingAddress",
+            Self::ChangeDelivery { .. } => "ChangeDelivery",
+            Self::AmendLines(_) => "AmendLines",
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::order::commands::AnomalyKind;
 use crate::order::promotions::PromotionError;
 use crate::order::state::OrderStatus;
 use crate::validation::ValidationError;
-use crate::values::Sku;
+use crate::values::{SalesChannel, Sku};
 
 /// Coarse class of an [`OrderError`], so the API can pick a status code
 /// without matching on messages.
@@ -109,6 +109,51 @@ pub enum OrderError {
     },
     #[error("refund {reference} has already been recorded")]
     DuplicateRefund { reference: String },
+    #[error("the order's shipping fee has already been refunded once")]
+    ShippingAlreadyRefunded,
+
+    #[error("{channel} prices its own orders: send its promotions with the amount each took off (channelPromotions)")]
+    ChannelAmountsRequired { channel: SalesChannel },
+    #[error("{channel} orders are priced by Waybill's own rules: send promotions without amounts")]
+    StatedAmountsOnOwnOrder { channel: SalesChannel },
+    #[error("promotion {label} takes off a negative amount ({amount_minor})")]
+    NegativeDiscount { label: String, amount_minor: i64 },
+    #[error(
+        "promotion {label} takes off {amount_minor}, more than the {base_minor} it applies to"
+    )]
+    DiscountExceedsBase {
+        label: String,
+        amount_minor: i64,
+        base_minor: i64,
+    },
+    #[error("the per-line split of promotion {label} (#{index}) is inconsistent: {why}")]
+    AllocationMismatch {
+        label: String,
+        index: usize,
+        why: &'static str,
+    },
+    #[error(
+        "the paid total {stated_minor} is not lines − discounts + shipping = {computed_minor}"
+    )]
+    PaidTotalMismatch {
+        stated_minor: i64,
+        computed_minor: i64,
+    },
+    #[error("order {order_id} was already placed with different content; a re-send is no amendment: use changeOrderShippingAddress, changeOrderDelivery or amendOrderLines")]
+    ChannelOrderChanged { order_id: OrderId },
+
+    #[error("line {sku} can only be reduced or removed ({current} → {requested})")]
+    AmendmentIncreasesLine {
+        sku: Sku,
+        current: u32,
+        requested: u32,
+    },
+    #[error("an amendment may not remove every line; cancel the order instead")]
+    AmendmentRemovesEveryLine,
+    #[error("the amendment changes nothing")]
+    NothingToAmend,
+    #[error("lines can only be amended before the order is allocated (it is {status})")]
+    LinesLocked { status: OrderStatus },
 }
 
 impl OrderError {
@@ -127,7 +172,17 @@ impl OrderError {
             | AmountOverflow { .. }
             | NonPositiveAmount { .. }
             | EmptyFulfilment
-            | UnknownSku { .. } => ErrorKind::InvalidInput,
+            | UnknownSku { .. }
+            | ChannelAmountsRequired { .. }
+            | StatedAmountsOnOwnOrder { .. }
+            | NegativeDiscount { .. }
+            | DiscountExceedsBase { .. }
+            | AllocationMismatch { .. }
+            | PaidTotalMismatch { .. }
+            | ChannelOrderChanged { .. }
+            | AmendmentIncreasesLine { .. }
+            | AmendmentRemovesEveryLine
+            | NothingToAmend => ErrorKind::InvalidInput,
             AlreadyPlaced { .. }
             | Terminal { .. }
             | Overauthorisation { .. }
@@ -145,7 +200,9 @@ impl OrderError {
             | AnomalyAlreadyFlagged { .. }
             | AnomalyNotFlagged { .. }
             | RefundExceedsCaptured { .. }
-            | DuplicateRefund { .. } => ErrorKind::InvalidState,
+            | DuplicateRefund { .. }
+            | ShippingAlreadyRefunded
+            | LinesLocked { .. } => ErrorKind::InvalidState,
         }
     }
 
@@ -184,6 +241,18 @@ impl OrderError {
             AnomalyNotFlagged { .. } => "anomaly_not_flagged",
             RefundExceedsCaptured { .. } => "refund_exceeds_captured",
             DuplicateRefund { .. } => "duplicate_refund",
+            ShippingAlreadyRefunded => "shipping_already_refunded",
+            ChannelAmountsRequired { .. } => "channel_amounts_required",
+            StatedAmountsOnOwnOrder { .. } => "stated_amounts_on_own_order",
+            NegativeDiscount { .. } => "negative_discount",
+            DiscountExceedsBase { .. } => "discount_exceeds_base",
+            AllocationMismatch { .. } => "allocation_mismatch",
+            PaidTotalMismatch { .. } => "paid_total_mismatch",
+            ChannelOrderChanged { .. } => "channel_order_changed",
+            AmendmentIncreasesLine { .. } => "amendment_increases_line",
+            AmendmentRemovesEveryLine => "amendment_removes_every_line",
+            NothingToAmend => "nothing_to_amend",
+            LinesLocked { .. } => "lines_locked",
         }
     }
 }

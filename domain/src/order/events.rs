@@ -10,6 +10,7 @@ use crate::delivery::DeliveryMode;
 use crate::ids::{CustomerId, OrderId, ReturnId, WarehouseId};
 use crate::money::Currency;
 use crate::order::commands::{AnomalyKind, FulfilLine, OrderLine};
+use crate::order::pricing::PricedBy;
 use crate::order::promotions::{AppliedPromotion, OrderTotals};
 use crate::order::state::PaymentState;
 use crate::values::{ExternalOrderNumber, SalesChannel};
@@ -18,6 +19,8 @@ use crate::values::{ExternalOrderNumber, SalesChannel};
 pub const ORDER_EVENT_VERSION: &str = "1.0";
 /// `LinesFulfilled` is at 2.0 (the shipment fields were grouped).
 pub const LINES_FULFILLED_VERSION: &str = "2.0";
+/// `OrderPlaced` is at 2.0 (who priced it, and every promotion's per-line allocation).
+pub const ORDER_PLACED_VERSION: &str = "2.0";
 
 /// The shipment that took fulfilled lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +30,7 @@ pub struct FulfilledBy {
 }
 
 /// All `event_type()` values, for stores and projections that dispatch on it.
-pub const ORDER_EVENT_TYPES: [&str; 12] = [
+pub const ORDER_EVENT_TYPES: [&str; 15] = [
     "OrderPlaced",
     "PaymentAuthorised",
     "PaymentCaptured",
@@ -40,9 +43,15 @@ pub const ORDER_EVENT_TYPES: [&str; 12] = [
     "AnomalyFlagged",
     "AnomalyCleared",
     "RefundRecorded",
+    "ShippingAddressChanged",
+    "DeliveryChanged",
+    "OrderLinesAmended",
 ];
 
 /// The order as accepted, with promotions priced and totals fixed.
+///
+/// Version 2.0 added `priced_by` and each promotion's `allocation` (1.0 orders were all
+/// priced by Waybill; their allocation is recomputed by the documented rule on upcast).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderPlaced {
     pub order_id: OrderId,
@@ -53,8 +62,13 @@ pub struct OrderPlaced {
     pub currency: Currency,
     pub shipping_address: Address,
     pub delivery: DeliveryMode,
-    /// In application order, each with the exact amount it took off.
+    /// Waybill's own rules (own web shop, app) or the channel's amounts as facts.
+    pub priced_by: PricedBy,
+    /// In application order (Waybill) or the channel's order, each with the exact amount it
+    /// took off and its per-line allocation.
     pub promotions: Vec<AppliedPromotion>,
+    /// `grand_total_minor` is what the buyer pays (for channel orders: the channel's
+    /// paid total).
     pub totals: OrderTotals,
     /// `paid` when nothing is due (fully discounted, free shipping).
     pub payment_state: PaymentState,
@@ -133,6 +147,28 @@ pub enum OrderEvent {
         captured_total_minor: i64,
         at: DateTime<Utc>,
     },
+    /// The buyer's new address, before the goods were handed to a carrier.
+    ShippingAddressChanged {
+        shipping_address: Address,
+        reason: String,
+    },
+    /// A new delivery mode or window, before the goods were handed to a carrier.
+    DeliveryChanged {
+        delivery: DeliveryMode,
+        reason: String,
+    },
+    /// Lines removed or reduced before allocation, with the order re-priced: the new
+    /// lines, promotions (with allocation) and totals replace the old ones.
+    OrderLinesAmended {
+        lines: Vec<OrderLine>,
+        promotions: Vec<AppliedPromotion>,
+        totals: OrderTotals,
+        payment_state: PaymentState,
+        /// Paid and not refunded beyond the new grand total; the refund itself follows
+        /// as `RefundRecorded`.
+        refund_owed_minor: i64,
+        reason: String,
+    },
 }
 
 impl OrderEvent {
@@ -151,6 +187,9 @@ impl OrderEvent {
             Self::AnomalyFlagged { .. } => "AnomalyFlagged",
             Self::AnomalyCleared { .. } => "AnomalyCleared",
             Self::RefundRecorded { .. } => "RefundRecorded",
+            Self::ShippingAddressChanged { .. } => "ShippingAddressChanged",
+            Self::DeliveryChanged { .. } => "DeliveryChanged",
+            Self::OrderLinesAmended { .. } => "OrderLinesAmended",
         }
     }
 }
@@ -163,6 +202,7 @@ impl DomainEvent for OrderEvent {
     fn event_version(&self) -> String {
         match self {
             Self::LinesFulfilled { .. } => LINES_FULFILLED_VERSION.to_owned(),
+            Self::OrderPlaced(_) => ORDER_PLACED_VERSION.to_owned(),
             _ => ORDER_EVENT_VERSION.to_owned(),
         }
     }

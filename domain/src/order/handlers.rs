@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::WarehouseId;
 use crate::order::aggregate::Order;
+use crate::order::amend::{amend_lines, change_address, change_delivery};
+use crate::order::commands::PlaceOrder;
 use crate::order::commands::{AnomalyKind, FulfilLine, OrderCommand};
 use crate::order::error::OrderError;
 use crate::order::events::{FulfilledBy, OrderEvent};
-use crate::order::place::place;
+use crate::order::place::{place, same_placement};
 use crate::order::refund::{record_refund, RefundRequest};
 use crate::order::state::{OrderState, OrderStatus, PaymentState, PaymentStep};
 use crate::validation::{long_text, short_text};
@@ -27,13 +29,10 @@ impl Order {
             };
         };
         let event = match command {
-            // Checked before terminality so a re-sent channel order always
-            // resolves to "already exists", whatever became of it.
-            OrderCommand::Place(_) => {
-                return Err(OrderError::AlreadyPlaced {
-                    order_id: state.order_id,
-                })
-            }
+            // Checked before terminality so a re-sent channel order always resolves to
+            // "already exists" (a replay), whatever became of it — unless its content
+            // changed, which a replay would silently lose.
+            OrderCommand::Place(cmd) => return Err(replaced(state, cmd)),
             _ if state.status.is_terminal() && !command.allowed_when_terminal() => {
                 return Err(OrderError::Terminal {
                     status: state.status,
@@ -84,8 +83,35 @@ impl Order {
                     at,
                 },
             )?,
+            OrderCommand::ChangeShippingAddress {
+                shipping_address,
+                reason,
+            } => change_address(state, shipping_address, reason)?,
+            OrderCommand::ChangeDelivery { delivery, reason } => {
+                change_delivery(state, delivery, reason)?
+            }
+            OrderCommand::AmendLines(amend) => amend_lines(state, amend)?,
         };
         Ok(vec![event])
+    }
+}
+
+/// The refusal for a placement on an existing stream: a replay when it is the same
+/// order, else "changed" (amendments have their own commands).
+fn replaced(state: &OrderState, cmd: PlaceOrder) -> OrderError {
+    match place(cmd) {
+        Ok(OrderEvent::OrderPlaced(again))
+            if same_placement(state.placement_fingerprint, &again) =>
+        {
+            OrderError::AlreadyPlaced {
+                order_id: state.order_id,
+            }
+        }
+        Ok(_) => OrderError::ChannelOrderChanged {
+            order_id: state.order_id,
+        },
+        // Not even acceptable as a new order: its own reason says why.
+        Err(e) => e,
     }
 }
 

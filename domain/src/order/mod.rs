@@ -8,11 +8,14 @@
 //! recorded even after the order is completed or cancelled.
 
 mod aggregate;
+pub mod allocation;
+mod amend;
 mod commands;
 mod error;
 mod events;
 mod handlers;
 mod place;
+pub mod pricing;
 pub mod promotions;
 mod refund;
 pub mod sample;
@@ -23,13 +26,17 @@ pub mod upcasts;
 mod tests;
 
 pub use aggregate::{Order, ORDER_AGGREGATE_TYPE};
-pub use commands::{AnomalyKind, FulfilLine, OrderCommand, OrderLine, PlaceOrder};
+pub use allocation::LineAllocation;
+pub use commands::{
+    AmendLines, AnomalyKind, FulfilLine, LineChange, OrderCommand, OrderLine, PlaceOrder,
+};
 pub use error::{ErrorKind, OrderError};
 pub use events::{
     FulfilledBy, OrderEvent, OrderPlaced, LINES_FULFILLED_VERSION, ORDER_EVENT_TYPES,
-    ORDER_EVENT_VERSION,
+    ORDER_EVENT_VERSION, ORDER_PLACED_VERSION,
 };
 pub use place::MAX_LINES;
+pub use pricing::{ChannelPromotion, PricedBy, PricingInput};
 pub use promotions::{
     apply_promotions, AppliedPromotion, OrderTotals, PromotionError, PromotionRequest,
 };

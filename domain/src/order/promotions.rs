@@ -1,4 +1,6 @@
-//! Pure promotion and totals arithmetic.
+//! Pure promotion and totals arithmetic: Waybill's own pricing, used for orders from its
+//! own web shop and app only (channels price their own orders; see
+//! [`crate::order::pricing`]).
 //!
 //! Promotions are applied in a fixed order, whatever order they were
 //! requested in, because the result of stacking depends on it and channels
@@ -21,6 +23,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::order::allocation::{allocate_all, LineAllocation};
 use crate::order::commands::OrderLine;
 use crate::validation::{short_text, ValidationError};
 use crate::values::Sku;
@@ -64,6 +67,18 @@ impl PromotionRequest {
         }
     }
 
+    /// What a person calls it: the promotion's name, coupon code or SKU.
+    pub fn label(&self) -> String {
+        match self {
+            Self::MemberPrice { sku, .. } => format!("member price {sku}"),
+            Self::PercentageDiscount { name, .. } | Self::ThresholdReduction { name, .. } => {
+                name.clone()
+            }
+            Self::FixedCoupon { code, .. } => code.clone(),
+            Self::PointsRedemption { points, .. } => format!("{points} points"),
+        }
+    }
+
     /// Position in the application order documented on this module.
     pub const fn stage(&self) -> u8 {
         match self {
@@ -76,11 +91,15 @@ impl PromotionRequest {
     }
 }
 
-/// A promotion together with the exact amount it took off.
+/// A promotion together with the exact amount it took off and how that amount is split
+/// over the lines (see [`crate::order::allocation`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedPromotion {
     pub promotion: PromotionRequest,
     pub amount_off_minor: i64,
+    /// Non-zero shares only, in line order; they sum to `amount_off_minor`.
+    #[serde(default)]
+    pub allocation: Vec<LineAllocation>,
 }
 
 /// Money summary of an order, all in minor units of the order currency.
@@ -203,9 +222,27 @@ pub fn apply_promotions(
         applied.push(AppliedPromotion {
             promotion: promotion.clone(),
             amount_off_minor,
+            allocation: Vec::new(),
         });
     }
-    Ok(applied)
+    with_allocation(lines, applied).ok_or(PromotionError::Overflow)
+}
+
+/// Fills in the rule's allocation (see [`crate::order::allocation`]) of every promotion.
+/// `None` when the lines cannot carry the amounts.
+pub fn with_allocation(
+    lines: &[OrderLine],
+    mut applied: Vec<AppliedPromotion>,
+) -> Option<Vec<AppliedPromotion>> {
+    let amounts: Vec<(&PromotionRequest, i64)> = applied
+        .iter()
+        .map(|a| (&a.promotion, a.amount_off_minor))
+        .collect();
+    let allocations = allocate_all(lines, &amounts)?;
+    for (promotion, allocation) in applied.iter_mut().zip(allocations) {
+        promotion.allocation = allocation;
+    }
+    Some(applied)
 }
 
 fn line_for<'a>(lines: &'a [OrderLine], sku: &Sku) -> Result<&'a OrderLine, PromotionError> {
@@ -229,7 +266,7 @@ fn label(field: &'static str, value: &str) -> Result<(), PromotionError> {
 
 /// Rules that do not depend on the running total, checked up front so a bad
 /// request is reported even when an earlier stage would fail first.
-fn check_parameters(
+pub(crate) fn check_parameters(
     lines: &[OrderLine],
     requests: &[PromotionRequest],
 ) -> Result<(), PromotionError> {

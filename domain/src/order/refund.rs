@@ -43,6 +43,10 @@ pub(super) fn record_refund(
     if state.refund_references.contains(&reference) {
         return Err(OrderError::DuplicateRefund { reference });
     }
+    // Once per order, not once per return: the buyer paid for delivery once.
+    if includes_shipping && state.shipping_refunded {
+        return Err(OrderError::ShippingAlreadyRefunded);
+    }
     let captured_minor = state.captured_total_minor;
     let refunded_minor = state.refunded_total_minor;
     let exceeds = OrderError::RefundExceedsCaptured {

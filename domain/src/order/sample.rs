@@ -13,6 +13,7 @@ use crate::ids::{CustomerId, OrderId, WarehouseId};
 use crate::money::Currency;
 use crate::order::commands::{FulfilLine, OrderLine, PlaceOrder};
 use crate::order::events::{OrderEvent, OrderPlaced};
+use crate::order::pricing::{PricedBy, PricingInput};
 use crate::order::promotions::OrderTotals;
 use crate::order::state::PaymentState;
 use crate::values::{ExternalOrderNumber, Quantity, SalesChannel, Sku};
@@ -127,7 +128,7 @@ pub fn sample_place_order_for(
         currency: Currency::CNY,
         shipping_address: sample_address(),
         delivery: DeliveryMode::Express,
-        promotions: Vec::new(),
+        pricing: PricingInput::default(),
         shipping_fee_minor: SAMPLE_SHIPPING_FEE_MINOR,
         placed_at: sample_placed_at(),
     }
@@ -151,6 +152,7 @@ pub fn sample_order_placed() -> OrderEvent {
         currency: cmd.currency,
         shipping_address: cmd.shipping_address,
         delivery: cmd.delivery,
+        priced_by: PricedBy::Waybill,
         promotions: Vec::new(),
         totals: OrderTotals {
             subtotal_minor: SAMPLE_SUBTOTAL_MINOR,

@@ -9,7 +9,9 @@ use crate::ids::{CustomerId, OrderId, WarehouseId};
 use crate::money::Currency;
 use crate::order::commands::{AnomalyKind, OrderLine};
 use crate::order::events::{OrderEvent, OrderPlaced};
-use crate::order::promotions::OrderTotals;
+use crate::order::place::placement_fingerprint;
+use crate::order::pricing::PricedBy;
+use crate::order::promotions::{AppliedPromotion, OrderTotals};
 use crate::values::{ExternalOrderNumber, SalesChannel, Sku};
 
 coded_enum! {
@@ -90,7 +92,12 @@ pub struct OrderState {
     pub customer_id: CustomerId,
     pub currency: Currency,
     pub lines: Vec<OrderLine>,
+    pub priced_by: PricedBy,
+    /// The promotions in force (after amendments), with their per-line allocation.
+    pub promotions: Vec<AppliedPromotion>,
     pub totals: OrderTotals,
+    /// Of the first placement, so a re-send can be told from an edited one.
+    pub placement_fingerprint: u64,
     pub status: OrderStatus,
     pub payment_state: PaymentState,
     pub captured_total_minor: i64,
@@ -108,6 +115,12 @@ pub struct OrderState {
     /// Recorded refund references, so a retried refund cannot double count.
     #[serde(default)]
     pub refund_references: BTreeSet<String>,
+    /// Shipping is refundable once per order, whatever the number of returns.
+    #[serde(default)]
+    pub shipping_refunded: bool,
+    /// Address or delivery changes and line amendments so far.
+    #[serde(default)]
+    pub amendments: u32,
 }
 
 /// Where the customer's money stands, in minor units of the order currency.
@@ -124,6 +137,7 @@ pub struct PaymentBalance {
 
 impl OrderState {
     pub(crate) fn from_placed(placed: OrderPlaced) -> Self {
+        let placement_fingerprint = placement_fingerprint(&placed);
         Self {
             order_id: placed.order_id,
             channel: placed.channel,
@@ -131,7 +145,10 @@ impl OrderState {
             customer_id: placed.customer_id,
             currency: placed.currency,
             lines: placed.lines,
+            priced_by: placed.priced_by,
+            promotions: placed.promotions,
             totals: placed.totals,
+            placement_fingerprint,
             status: OrderStatus::Placed,
             payment_state: placed.payment_state,
             captured_total_minor: 0,
@@ -143,6 +160,8 @@ impl OrderState {
             delivered_at: None,
             refunded_total_minor: 0,
             refund_references: BTreeSet::new(),
+            shipping_refunded: false,
+            amendments: 0,
         }
     }
 
@@ -204,12 +223,49 @@ impl OrderState {
             OrderEvent::RefundRecorded {
                 reference,
                 refunded_total_minor,
+                includes_shipping,
                 ..
             } => {
                 self.refund_references.insert(reference);
                 self.refunded_total_minor = refunded_total_minor;
+                self.shipping_refunded |= includes_shipping;
+            }
+            // The address and delivery live in the read model; the aggregate only counts.
+            OrderEvent::ShippingAddressChanged { .. } | OrderEvent::DeliveryChanged { .. } => {
+                self.amendments = self.amendments.saturating_add(1);
+            }
+            OrderEvent::OrderLinesAmended {
+                lines,
+                promotions,
+                totals,
+                payment_state,
+                ..
+            } => {
+                self.lines = lines;
+                self.promotions = promotions;
+                self.totals = totals;
+                self.payment_state = payment_state;
+                self.amendments = self.amendments.saturating_add(1);
             }
         }
+    }
+
+    /// What the buyer paid for a whole line: its list value less the discounts allocated
+    /// to it. `None` for a SKU not on the order.
+    pub fn line_paid_minor(&self, sku: &Sku) -> Option<i64> {
+        let line = self.lines.iter().find(|line| &line.sku == sku)?;
+        let discounts = self
+            .promotions
+            .iter()
+            .flat_map(|p| &p.allocation)
+            .filter(|a| &a.sku == sku)
+            .fold(0_i64, |sum, a| sum.saturating_add(a.amount_minor));
+        Some(
+            line.line_total_minor()
+                .unwrap_or(i64::MAX)
+                .saturating_sub(discounts)
+                .max(0),
+        )
     }
 
     pub fn ordered_quantity(&self, sku: &Sku) -> Option<u32> {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{OrderId, PickupPointId, ShipmentId, WarehouseId};
+use crate::order::allocation::units_value;
 use crate::order::{FulfilLine, OrderState};
 use crate::returns::policy::ReturnWindowPolicy;
 use crate::values::{Quantity, SalesChannel, Sku};
@@ -74,15 +75,64 @@ coded_enum! {
 pub struct ReturnLine {
     pub sku: Sku,
     pub quantity: Quantity,
-    /// Paid unit price; zero for free gifts, never negative.
+    /// The order line's list unit price; zero for free gifts, never negative.
     pub unit_price_minor: i64,
+    /// What the buyer paid for the order line after its discounts, from which these units'
+    /// refundable value is computed. `None` on returns requested before refunds followed
+    /// the price paid (`ReturnRequested` 1.0): those keep the list price they were
+    /// requested at.
+    #[serde(default)]
+    pub paid: Option<PaidShare>,
+}
+
+/// The order line a return line comes from, for the refund-at-the-price-paid rule
+/// ([`crate::order::allocation::units_value`]): the `k`-th unit of a line taken back is
+/// worth `floor(paid × k / q) − floor(paid × (k − 1) / q)`, so partial returns never
+/// refund more than their exact share and returning every unit refunds exactly `paid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidShare {
+    /// The whole line's value after the discounts allocated to it.
+    pub line_paid_minor: i64,
+    /// Units on the order line.
+    pub line_quantity: u32,
+    /// Units of the line that other returns already take back.
+    pub earlier_units: u32,
 }
 
 impl ReturnLine {
-    /// Unit price × quantity, `None` on overflow.
+    /// `quantity` units of the order's `sku` line, valued at the price paid; `earlier`
+    /// units of the line are already coming back with other returns. A SKU not on the
+    /// order is worth nothing (the request is refused as not returnable anyway).
+    pub fn from_order(order: &OrderState, sku: Sku, quantity: Quantity, earlier: u32) -> Self {
+        let line = order.lines.iter().find(|line| line.sku == sku);
+        Self {
+            unit_price_minor: line.map_or(0, |line| line.unit_price_minor),
+            paid: line.map(|line| PaidShare {
+                line_paid_minor: order.line_paid_minor(&sku).unwrap_or(0),
+                line_quantity: line.quantity.get(),
+                earlier_units: earlier,
+            }),
+            sku,
+            quantity,
+        }
+    }
+
+    /// What `units` of this line are worth, `None` on overflow.
+    pub fn value_of(&self, units: u32) -> Option<i64> {
+        match self.paid {
+            Some(paid) => Some(units_value(
+                paid.line_paid_minor,
+                paid.line_quantity,
+                paid.earlier_units,
+                units,
+            )),
+            None => self.unit_price_minor.checked_mul(i64::from(units)),
+        }
+    }
+
+    /// The requested units' value, `None` on overflow.
     pub fn line_total_minor(&self) -> Option<i64> {
-        self.unit_price_minor
-            .checked_mul(i64::from(self.quantity.get()))
+        self.value_of(self.quantity.get())
     }
 }
 
@@ -118,6 +168,9 @@ pub struct OrderFacts {
     pub captured_minor: i64,
     pub refunded_minor: i64,
     pub shipping_fee_minor: i64,
+    /// Shipping is refundable once per order: after that no return offers it again.
+    #[serde(default)]
+    pub shipping_refunded: bool,
 }
 
 impl OrderFacts {
@@ -132,6 +185,7 @@ impl OrderFacts {
             captured_minor: balance.captured_minor,
             refunded_minor: balance.refunded_minor,
             shipping_fee_minor: order.totals.shipping_fee_minor,
+            shipping_refunded: order.shipping_refunded,
         }
     }
 }

@@ -16,6 +16,10 @@ use crate::values::SalesChannel;
 
 /// Schema version of every event payload below.
 pub const RETURN_EVENT_VERSION: &str = "1.0";
+/// `ReturnRequested` is at 2.0: lines carry the order line's paid value (`paid`), and the
+/// shipping fee is zero when the order's shipping was already refunded. 1.0 payloads read
+/// unchanged (no `paid`: list prices, as they were requested).
+pub const RETURN_REQUESTED_VERSION: &str = "2.0";
 
 /// All `event_type()` values, for stores and projections that dispatch on it.
 pub const RETURN_EVENT_TYPES: [&str; 13] = [
@@ -164,6 +168,9 @@ impl DomainEvent for ReturnEvent {
     }
 
     fn event_version(&self) -> String {
-        RETURN_EVENT_VERSION.to_owned()
+        match self {
+            Self::ReturnRequested(_) => RETURN_REQUESTED_VERSION.to_owned(),
+            _ => RETURN_EVENT_VERSION.to_owned(),
+        }
     }
 }

@@ -25,17 +25,21 @@ mod request;
 mod resolve;
 pub mod sample;
 mod state;
+pub mod upcasts;
 
 #[cfg(test)]
 mod tests;
 
 pub use aggregate::{Return, RETURN_AGGREGATE_TYPE};
 pub use commands::{
-    InspectedLine, InspectionDecision, ItemCondition, OrderFacts, ReceivedLine, RefundPolicy,
-    RefundReturn, RequestReturn, Resolution, ReturnCommand, ReturnLine, ReturnReason,
+    InspectedLine, InspectionDecision, ItemCondition, OrderFacts, PaidShare, ReceivedLine,
+    RefundPolicy, RefundReturn, RequestReturn, Resolution, ReturnCommand, ReturnLine, ReturnReason,
 };
 pub use error::ReturnError;
-pub use events::{ReturnEvent, ReturnRequested, RETURN_EVENT_TYPES, RETURN_EVENT_VERSION};
+pub use events::{
+    ReturnEvent, ReturnRequested, RETURN_EVENT_TYPES, RETURN_EVENT_VERSION,
+    RETURN_REQUESTED_VERSION,
+};
 pub use policy::{ReturnWindowPolicies, ReturnWindowPolicy, MAX_WINDOW_DAYS};
 pub use request::{MAX_PHOTOS, MAX_RETURN_LINES};
 pub use state::{

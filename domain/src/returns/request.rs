@@ -61,7 +61,12 @@ pub(super) fn request(cmd: RequestReturn) -> Result<ReturnEvent, ReturnError> {
         photo_refs: cmd.photo_refs,
         requested_resolution: cmd.requested_resolution,
         return_value_minor,
-        shipping_fee_minor: cmd.order.shipping_fee_minor,
+        // Once per order: a fee another refund already paid back is not offered again.
+        shipping_fee_minor: if cmd.order.shipping_refunded {
+            0
+        } else {
+            cmd.order.shipping_fee_minor
+        },
         delivered_at,
         window: cmd.window,
         window_closes_at,

@@ -79,11 +79,13 @@ pub fn sample_return_lines() -> Vec<ReturnLine> {
             sku: tea_sku(),
             quantity: quantity(1),
             unit_price_minor: SAMPLE_TEA_PRICE_MINOR,
+            paid: None,
         },
         ReturnLine {
             sku: cup_sku(),
             quantity: quantity(1),
             unit_price_minor: SAMPLE_CUP_PRICE_MINOR,
+            paid: None,
         },
     ]
 }
@@ -109,6 +111,7 @@ pub fn sample_order_facts() -> OrderFacts {
         captured_minor: SAMPLE_GRAND_TOTAL_MINOR,
         refunded_minor: 0,
         shipping_fee_minor: SAMPLE_SHIPPING_FEE_MINOR,
+        shipping_refunded: false,
     }
 }
 

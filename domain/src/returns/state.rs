@@ -224,8 +224,8 @@ impl ReturnState {
         self.lines
             .iter()
             .map(|line| {
-                line.unit_price_minor
-                    .saturating_mul(i64::from(self.returned_quantity(line)))
+                line.value_of(self.returned_quantity(line))
+                    .unwrap_or(i64::MAX)
             })
             .fold(0, i64::saturating_add)
     }

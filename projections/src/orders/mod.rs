@@ -4,7 +4,7 @@ mod query;
 mod view;
 
 pub use query::{get, list, OrderCursor, OrderFilter, OrderPage};
-pub use view::{apply, OrderView, RefundView};
+pub use view::{apply, AmendmentView, OrderView, RefundView};
 
 use waybill_domain::order::ORDER_AGGREGATE_TYPE;
 

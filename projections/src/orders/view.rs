@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use waybill_domain::order::{
-    AppliedPromotion, OrderEvent, OrderLine, OrderPlaced, OrderStatus, OrderTotals,
+    AppliedPromotion, OrderEvent, OrderLine, OrderPlaced, OrderStatus, OrderTotals, PricedBy,
 };
 
 use crate::log::StoredEvent;
@@ -24,7 +24,12 @@ pub struct OrderView {
     pub currency: String,
     pub lines: Vec<OrderLine>,
     pub totals: OrderTotals,
-    /// Every promotion with the exact amount it took off, in application order.
+    /// `waybill` (own web shop, app) or `channel` (the channel's amounts as facts).
+    /// Defaulted so documents written before channel pricing still load.
+    #[serde(default = "waybill_priced")]
+    pub priced_by: String,
+    /// Every promotion with the exact amount it took off and its per-line allocation, in
+    /// application (or the channel's) order.
     pub promotions: Vec<AppliedPromotion>,
     pub shipping_address: serde_json::Value,
     pub delivery: serde_json::Value,
@@ -51,6 +56,25 @@ pub struct OrderView {
     pub updated_at: DateTime<Utc>,
     /// Stream version the document reflects.
     pub version: i64,
+    /// Address and delivery changes and line amendments, oldest first.
+    #[serde(default)]
+    pub amendments: Vec<AmendmentView>,
+}
+
+fn waybill_priced() -> String {
+    PricedBy::Waybill.code().to_string()
+}
+
+/// One amendment: what changed, why, and who (from the event's metadata).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AmendmentView {
+    /// `shipping_address`, `delivery` or `lines`.
+    pub kind: String,
+    pub reason: String,
+    pub actor_key_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub version: i64,
+    pub at: DateTime<Utc>,
 }
 
 /// One refund paid back to the customer.
@@ -81,7 +105,7 @@ pub fn apply(
         (OrderEvent::OrderPlaced(placed), _) => placed_view(event, placed)?,
         (_, None) => return Err(corrupt(event, "event for an order that was never placed")),
         (other, Some(mut view)) => {
-            apply_change(&mut view, other, event);
+            apply_change(&mut view, other, event)?;
             view
         }
     };
@@ -105,6 +129,7 @@ fn placed_view(event: &StoredEvent, placed: OrderPlaced) -> Result<OrderView, Pr
         delivery: serde_json::to_value(&placed.delivery).map_err(|e| corrupt(event, e))?,
         lines: placed.lines,
         totals: placed.totals,
+        priced_by: placed.priced_by.code().to_string(),
         promotions: placed.promotions,
         authorised_minor: 0,
         captured_minor: 0,
@@ -121,10 +146,26 @@ fn placed_view(event: &StoredEvent, placed: OrderPlaced) -> Result<OrderView, Pr
         cancelled_at: None,
         updated_at: event.recorded_at,
         version: event.sequence,
+        amendments: Vec::new(),
     })
 }
 
-fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
+fn amendment(stored: &StoredEvent, kind: &str, reason: String) -> AmendmentView {
+    AmendmentView {
+        kind: kind.to_string(),
+        reason,
+        actor_key_id: stored.meta("actor_key_id").map(String::from),
+        actor_role: stored.meta("actor_role").map(String::from),
+        version: stored.sequence,
+        at: stored.recorded_at,
+    }
+}
+
+fn apply_change(
+    view: &mut OrderView,
+    event: OrderEvent,
+    stored: &StoredEvent,
+) -> Result<(), ProjectionError> {
     match event {
         OrderEvent::OrderPlaced(_) => {}
         OrderEvent::PaymentAuthorised {
@@ -219,7 +260,36 @@ fn apply_change(view: &mut OrderView, event: OrderEvent, stored: &StoredEvent) {
                 at,
             });
         }
+        OrderEvent::ShippingAddressChanged {
+            shipping_address,
+            reason,
+        } => {
+            view.shipping_address =
+                serde_json::to_value(&shipping_address).map_err(|e| corrupt(stored, e))?;
+            view.amendments
+                .push(amendment(stored, "shipping_address", reason));
+        }
+        OrderEvent::DeliveryChanged { delivery, reason } => {
+            view.delivery = serde_json::to_value(&delivery).map_err(|e| corrupt(stored, e))?;
+            view.amendments.push(amendment(stored, "delivery", reason));
+        }
+        OrderEvent::OrderLinesAmended {
+            lines,
+            promotions,
+            totals,
+            payment_state,
+            refund_owed_minor,
+            reason,
+        } => {
+            view.lines = lines;
+            view.promotions = promotions;
+            view.totals = totals;
+            view.payment_state = payment_state.code().into();
+            view.refund_owed_minor = refund_owed_minor;
+            view.amendments.push(amendment(stored, "lines", reason));
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

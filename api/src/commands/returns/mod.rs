@@ -199,20 +199,14 @@ impl Services {
                 .into_iter()
                 .filter_map(|(sku, units)| Sku::parse(&sku).ok().map(|sku| (sku, units)))
                 .collect();
+        // At the price paid: each line's value after its discounts, units counted after
+        // what other returns of the order already take back.
         let lines = request
             .lines
             .into_iter()
             .map(|(sku, quantity)| {
-                let unit_price_minor = order
-                    .lines
-                    .iter()
-                    .find(|line| line.sku == sku)
-                    .map_or(0, |line| line.unit_price_minor);
-                ReturnLine {
-                    sku,
-                    quantity,
-                    unit_price_minor,
-                }
+                let earlier = already_returned.get(&sku).copied().unwrap_or(0);
+                ReturnLine::from_order(&order, sku, quantity, earlier)
             })
             .collect();
         let command = ReturnCommand::Request(RequestReturn {

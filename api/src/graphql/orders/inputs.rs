@@ -12,12 +12,13 @@ use waybill_domain::validation::ValidationError;
 use waybill_domain::values::{ExternalOrderNumber, Quantity, Sku};
 
 use super::enums::GqlSalesChannel;
+use super::pricing::{pricing_input, ChannelPromotionInput};
 use crate::error::AppError;
 use crate::graphql::timestamp::Timestamp;
 
 /// A rule broken inside an input object, named as the GraphQL input field (the domain's
 /// `unit_price` is the caller's `unitPrice`).
-fn invalid(e: ValidationError) -> AppError {
+pub(super) fn invalid(e: ValidationError) -> AppError {
     AppError::invalid_input(lower_camel(e.field()), e)
 }
 
@@ -153,8 +154,14 @@ pub struct PlaceOrderInput {
     pub currency: String,
     pub shipping_address: AddressInput,
     pub delivery: DeliveryInput,
+    /// Waybill's own promotions: own web shop and app orders only.
     #[graphql(default)]
     pub promotions: Vec<PromotionInput>,
+    /// The channel's promotions with their amounts: every other channel.
+    #[graphql(default)]
+    pub channel_promotions: Vec<ChannelPromotionInput>,
+    /// What the buyer paid (lines − discounts + shipping), as the channel reports it.
+    pub paid_total: Option<MinorUnits>,
     #[graphql(default)]
     pub shipping_fee: MinorUnits,
     /// When the channel took the order; defaults to now.
@@ -176,11 +183,7 @@ impl PlaceOrderInput {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        let promotions = self
-            .promotions
-            .into_iter()
-            .map(PromotionInput::parse)
-            .collect::<Result<Vec<_>, AppError>>()?;
+        let pricing = pricing_input(self.promotions, self.channel_promotions, self.paid_total)?;
         Ok(PlaceOrder {
             channel: self.channel.into(),
             external_number: ExternalOrderNumber::parse(&self.external_number).map_err(invalid)?,
@@ -189,7 +192,7 @@ impl PlaceOrderInput {
             currency: Currency::parse(&self.currency).map_err(invalid)?,
             shipping_address: self.shipping_address.parse()?,
             delivery: self.delivery.parse()?,
-            promotions,
+            pricing,
             shipping_fee_minor: self.shipping_fee.get(),
             placed_at: self.placed_at.map(Timestamp::utc).unwrap_or(now),
         })
@@ -245,7 +248,7 @@ impl DeliveryInput {
 }
 
 impl PromotionInput {
-    fn parse(self) -> Result<PromotionRequest, AppError> {
+    pub(super) fn parse(self) -> Result<PromotionRequest, AppError> {
         Ok(match self {
             PromotionInput::MemberPrice(p) => PromotionRequest::MemberPrice {
                 sku: Sku::parse(&p.sku).map_err(invalid)?,

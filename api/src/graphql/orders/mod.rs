@@ -1,7 +1,9 @@
 //! Orders: every order command as a mutation; `order` and `orders` queries.
 
+mod amend;
 mod enums;
 mod inputs;
+mod pricing;
 mod types;
 
 use crate::graphql::scalars::{opt_i64, Int64, MinorUnits};
@@ -10,8 +12,10 @@ use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use waybill_domain::order::OrderCommand;
 use waybill_projections::orders::{self, OrderCursor, OrderFilter};
 
+pub use amend::{AmendOrderLinesInput, LineQuantityInput, OrderAmendments};
 pub use enums::{GqlAnomalyKind, GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
 pub use inputs::*;
+pub use pricing::{ChannelPromotionInput, LineDiscountInput};
 pub use types::*;
 
 use super::context::{authorize, page_cost, page_size, request, services};
@@ -149,8 +153,12 @@ pub struct OrderMutations;
 #[allow(clippy::too_many_arguments)]
 #[Object]
 impl OrderMutations {
-    /// Accepts a channel order. Sending the same (channel, externalNumber) again returns the
-    /// order first placed, with `replayed: true`.
+    /// Accepts an order. Own web shop and app orders are priced by Waybill (`promotions`);
+    /// every other channel's amounts are recorded as the channel stated them
+    /// (`channelPromotions`, `paidTotal`), checked for consistency only. Sending the same
+    /// (channel, externalNumber) again with the same content returns the order first placed,
+    /// with `replayed: true`; with other content it is refused (`INVALID_INPUT`,
+    /// `channel_order_changed`): changes go through the amendment mutations.
     async fn place_order(
         &self,
         ctx: &Context<'_>,

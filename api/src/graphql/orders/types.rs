@@ -6,6 +6,7 @@ use waybill_domain::order::{AppliedPromotion, PromotionRequest};
 use waybill_projections::orders::OrderView;
 
 use super::enums::{GqlOrderStatus, GqlPaymentState, GqlSalesChannel};
+use super::pricing::{line_money, LineDiscountView, LinePromotionShare};
 use crate::error::AppError;
 use crate::privacy;
 
@@ -18,8 +19,28 @@ pub struct OrderLineView {
     pub quantity: i64,
     pub unit_price: MinorUnits,
     pub line_total: MinorUnits,
+    /// The discounts allocated to this line (sum of `discounts`).
+    pub discount: MinorUnits,
+    /// What the buyer paid for the line: `lineTotal − discount`. A unit's refundable
+    /// value is its share of this (see README, refunds at the price paid).
+    pub paid: MinorUnits,
+    /// This line's share of each promotion.
+    pub discounts: Vec<LinePromotionShare>,
     /// Units shipped so far.
     pub fulfilled_quantity: i64,
+}
+
+/// One amendment of the order: what changed, why, and who.
+#[derive(SimpleObject)]
+pub struct OrderAmendment {
+    /// `shipping_address`, `delivery` or `lines`.
+    pub kind: String,
+    pub reason: String,
+    pub actor_key_id: Option<String>,
+    pub actor_role: Option<String>,
+    /// The order stream's version the amendment was recorded at (for time travel).
+    pub version: Int64,
+    pub at: Timestamp,
 }
 
 /// One promotion and the exact amount it took off.
@@ -32,6 +53,8 @@ pub struct PromotionView {
     pub amount_off: MinorUnits,
     /// The promotion's parameters as requested.
     pub parameters: Json<serde_json::Value>,
+    /// How the amount is split over the lines; the shares sum exactly to `amountOff`.
+    pub allocation: Vec<LineDiscountView>,
 }
 
 #[derive(SimpleObject)]
@@ -79,6 +102,9 @@ pub struct Order {
     /// ISO 4217; every amount on the order is in its minor units.
     pub currency: String,
     pub lines: Vec<OrderLineView>,
+    /// `waybill` (own web shop, app: Waybill's rules) or `channel` (the channel's amounts,
+    /// recorded as facts).
+    pub priced_by: String,
     pub totals: OrderTotalsView,
     /// Owed back to the customer after a cancellation of a paid order.
     pub refund_owed: MinorUnits,
@@ -96,21 +122,34 @@ pub struct Order {
     pub updated_at: Timestamp,
     /// Stream version this view reflects.
     pub version: Int64,
+    /// Address and delivery changes and line amendments, oldest first.
+    pub amendments: Vec<OrderAmendment>,
 }
 
-fn promotion_view(p: AppliedPromotion) -> PromotionView {
-    let label = match &p.promotion {
+fn label_of(promotion: &PromotionRequest) -> String {
+    match promotion {
         PromotionRequest::MemberPrice { sku, .. } => sku.to_string(),
         PromotionRequest::PercentageDiscount { name, .. }
         | PromotionRequest::ThresholdReduction { name, .. } => name.clone(),
         PromotionRequest::FixedCoupon { code, .. } => code.clone(),
         PromotionRequest::PointsRedemption { points, .. } => format!("{points} points"),
-    };
+    }
+}
+
+fn promotion_view(p: AppliedPromotion) -> PromotionView {
     PromotionView {
         kind: p.promotion.kind_code().to_string(),
-        label,
+        label: label_of(&p.promotion),
         amount_off: MinorUnits(p.amount_off_minor),
         parameters: Json(serde_json::to_value(&p.promotion).unwrap_or_default()),
+        allocation: p
+            .allocation
+            .into_iter()
+            .map(|a| LineDiscountView {
+                sku: a.sku.to_string(),
+                amount: a.amount_minor.into(),
+            })
+            .collect(),
     }
 }
 
@@ -130,15 +169,21 @@ impl Order {
         let lines = v
             .lines
             .iter()
-            .map(|l| OrderLineView {
-                sku: l.sku.to_string(),
-                name: l.name.clone(),
-                quantity: i64::from(l.quantity.get()),
-                unit_price: MinorUnits(l.unit_price_minor),
-                line_total: MinorUnits(l.line_total_minor().unwrap_or(i64::MAX)),
-                fulfilled_quantity: i64::from(
-                    v.fulfilled.get(l.sku.as_str()).copied().unwrap_or(0),
-                ),
+            .map(|l| {
+                let money = line_money(l, &v.promotions, label_of);
+                OrderLineView {
+                    sku: l.sku.to_string(),
+                    name: l.name.clone(),
+                    quantity: i64::from(l.quantity.get()),
+                    unit_price: MinorUnits(l.unit_price_minor),
+                    line_total: MinorUnits(l.line_total_minor().unwrap_or(i64::MAX)),
+                    discount: money.discount.into(),
+                    paid: money.paid.into(),
+                    discounts: money.shares,
+                    fulfilled_quantity: i64::from(
+                        v.fulfilled.get(l.sku.as_str()).copied().unwrap_or(0),
+                    ),
+                }
             })
             .collect();
         Order {
@@ -159,6 +204,7 @@ impl Order {
             warehouse_id: v.warehouse_id,
             currency: v.currency,
             lines,
+            priced_by: v.priced_by,
             totals: OrderTotalsView {
                 subtotal: MinorUnits(v.totals.subtotal_minor),
                 discount: MinorUnits(v.totals.discount_minor),
@@ -189,6 +235,18 @@ impl Order {
             cancelled_at: v.cancelled_at.map(Timestamp::from),
             updated_at: v.updated_at.into(),
             version: Int64(v.version),
+            amendments: v
+                .amendments
+                .into_iter()
+                .map(|a| OrderAmendment {
+                    kind: a.kind,
+                    reason: a.reason,
+                    actor_key_id: a.actor_key_id,
+                    actor_role: a.actor_role,
+                    version: Int64(a.version),
+                    at: a.at.into(),
+                })
+                .collect(),
         }
     }
 }

@@ -121,11 +121,14 @@ fn event_types_are_variant_names_at_their_versions() {
             resolution: "restocked".into(),
         },
         refunded("REF-1", 1, 1, 1),
+        address_changed(),
+        delivery_changed(),
+        tea_reduced_to_one(),
     ];
     let types: Vec<_> = events.iter().map(DomainEvent::event_type).collect();
     assert_eq!(types, ORDER_EVENT_TYPES);
     for event in &events {
-        let expected = if event.name() == "LinesFulfilled" {
+        let expected = if matches!(event.name(), "LinesFulfilled" | "OrderPlaced") {
             "2.0"
         } else {
             "1.0"

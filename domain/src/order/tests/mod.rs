@@ -2,7 +2,9 @@
 //! Histories are built from hand-written events (not from `decide`) so each
 //! test states its own expectations.
 
+mod amend;
 mod anomalies;
+mod channel;
 mod fulfilment;
 mod guards;
 mod lifecycle;
@@ -14,9 +16,12 @@ use chrono::{DateTime, Utc};
 use cqrs_es::test::TestFramework;
 use cqrs_es::Aggregate;
 
+use crate::address::{Address, AddressFields};
+use crate::delivery::DeliveryMode;
 use crate::order::sample::*;
 use crate::order::{
-    AnomalyKind, FulfilLine, FulfilledBy, Order, OrderCommand, OrderEvent, PaymentState,
+    AmendLines, AnomalyKind, FulfilLine, FulfilledBy, LineChange, Order, OrderCommand, OrderEvent,
+    OrderLine, OrderTotals, PaymentState,
 };
 use crate::values::{Quantity, Sku};
 
@@ -147,6 +152,78 @@ pub(super) fn refund_command(reference: &str, amount: i64) -> OrderCommand {
     }
 }
 
+/// The buyer's new address (another street in the same city).
+pub(super) fn new_address() -> Address {
+    Address::parse(AddressFields {
+        street: "88 Wensan Road".into(),
+        ..sample_address_fields()
+    })
+    .expect("valid address")
+}
+
+pub(super) fn change_address() -> OrderCommand {
+    OrderCommand::ChangeShippingAddress {
+        shipping_address: new_address(),
+        reason: "buyer moved".into(),
+    }
+}
+
+pub(super) fn address_changed() -> OrderEvent {
+    OrderEvent::ShippingAddressChanged {
+        shipping_address: new_address(),
+        reason: "buyer moved".into(),
+    }
+}
+
+pub(super) fn pickup() -> DeliveryMode {
+    DeliveryMode::self_pickup("菜鸟驿站 0042").expect("valid pickup point")
+}
+
+pub(super) fn change_delivery() -> OrderCommand {
+    OrderCommand::ChangeDelivery {
+        delivery: pickup(),
+        reason: "buyer will collect".into(),
+    }
+}
+
+pub(super) fn delivery_changed() -> OrderEvent {
+    OrderEvent::DeliveryChanged {
+        delivery: pickup(),
+        reason: "buyer will collect".into(),
+    }
+}
+
+pub(super) fn reduce_tea_to_one() -> OrderCommand {
+    OrderCommand::AmendLines(AmendLines {
+        changes: vec![LineChange {
+            sku: tea_sku(),
+            quantity: 1,
+        }],
+        pricing: None,
+        shipping_fee_minor: None,
+        reason: "buyer dropped one tea".into(),
+    })
+}
+
+/// The sample order less one tea: 12,800 + 4,500 = 17,300, + 1,000 shipping = 18,300.
+pub(super) fn tea_reduced_to_one() -> OrderEvent {
+    let mut lines: Vec<OrderLine> = sample_lines();
+    lines[0].quantity = qty(1);
+    OrderEvent::OrderLinesAmended {
+        lines,
+        promotions: Vec::new(),
+        totals: OrderTotals {
+            subtotal_minor: 17_300,
+            discount_minor: 0,
+            shipping_fee_minor: 1_000,
+            grand_total_minor: 18_300,
+        },
+        payment_state: PaymentState::Unpaid,
+        refund_owed_minor: 0,
+        reason: "buyer dropped one tea".into(),
+    }
+}
+
 /// Ready-to-deliver history: placed, allocated, shipped in full.
 pub(super) fn fulfilled_history() -> Vec<OrderEvent> {
     vec![placed(), allocated(), shipped_all()]
@@ -193,6 +270,9 @@ pub(super) fn non_place_commands() -> Vec<OrderCommand> {
             kind: AnomalyKind::AddressProblem,
             resolution: "confirmed by phone".into(),
         },
+        change_address(),
+        change_delivery(),
+        reduce_tea_to_one(),
     ]
 }
 

@@ -1,7 +1,7 @@
 use super::*;
 use crate::delivery::DeliveryMode;
 use crate::order::promotions::{AppliedPromotion, OrderTotals, PromotionError, PromotionRequest};
-use crate::order::{OrderError, OrderLine, OrderPlaced, PlaceOrder};
+use crate::order::{LineAllocation, OrderError, OrderLine, OrderPlaced, PlaceOrder, PricingInput};
 use crate::validation::ValidationError;
 
 fn place(cmd: PlaceOrder) -> OrderCommand {
@@ -13,6 +13,17 @@ fn with_lines(lines: Vec<OrderLine>) -> OrderCommand {
         lines,
         ..sample_place_order()
     })
+}
+
+fn own(promotions: Vec<PromotionRequest>) -> PricingInput {
+    PricingInput {
+        promotions,
+        ..PricingInput::default()
+    }
+}
+
+fn share(sku: Sku, amount_minor: i64) -> LineAllocation {
+    LineAllocation { sku, amount_minor }
 }
 
 fn line(code: &str, unit_price_minor: i64) -> OrderLine {
@@ -43,7 +54,7 @@ fn placing_prices_promotions_onto_the_event() {
         amount_minor: 500,
     };
     let cmd = PlaceOrder {
-        promotions: vec![coupon.clone(), member.clone()],
+        pricing: own(vec![coupon.clone(), member.clone()]),
         ..sample_place_order()
     };
     let OrderEvent::OrderPlaced(base) = placed() else {
@@ -51,13 +62,18 @@ fn placing_prices_promotions_onto_the_event() {
     };
     let expected = OrderPlaced {
         promotions: vec![
+            // The member price is the tea line's alone.
             AppliedPromotion {
                 promotion: member,
                 amount_off_minor: 2_000,
+                allocation: vec![share(tea_sku(), 2_000)],
             },
+            // 500 over what is left: tea 23,600, cup 4,500 (of 28,100) → 419.93 / 80.07;
+            // the larger remainder (tea) takes the missing unit.
             AppliedPromotion {
                 promotion: coupon,
                 amount_off_minor: 500,
+                allocation: vec![share(tea_sku(), 420), share(cup_sku(), 80)],
             },
         ],
         totals: OrderTotals {
@@ -77,10 +93,10 @@ fn placing_prices_promotions_onto_the_event() {
 #[test]
 fn order_with_nothing_due_is_placed_as_paid() {
     let cmd = PlaceOrder {
-        promotions: vec![PromotionRequest::FixedCoupon {
+        pricing: own(vec![PromotionRequest::FixedCoupon {
             code: "FREE".into(),
             amount_minor: 30_100,
-        }],
+        }]),
         shipping_fee_minor: 0,
         ..sample_place_order()
     };
@@ -247,11 +263,11 @@ fn delivery_mode_is_revalidated() {
 #[test]
 fn promotion_errors_are_reported_typed() {
     let cmd = PlaceOrder {
-        promotions: vec![PromotionRequest::ThresholdReduction {
+        pricing: own(vec![PromotionRequest::ThresholdReduction {
             name: "满500减50".into(),
             threshold_minor: 50_000,
             reduction_minor: 5_000,
-        }],
+        }]),
         ..sample_place_order()
     };
     order()

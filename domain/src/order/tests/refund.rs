@@ -306,3 +306,37 @@ fn snapshots_from_before_refunds_still_load() {
     assert!(state.remove("refund_references").is_some());
     assert_eq!(serde_json::from_value::<Order>(json).ok(), Some(order));
 }
+
+/// Shipping is refundable once per order, not once per return.
+#[test]
+fn shipping_is_refunded_at_most_once_per_order() {
+    let with_shipping = |reference: &str| OrderCommand::RecordRefund {
+        amount_minor: 1_000,
+        method: "alipay".into(),
+        reference: reference.into(),
+        return_id: None,
+        reason: "goods returned".into(),
+        includes_shipping: true,
+        at: at(172_800),
+    };
+    let first = OrderEvent::RefundRecorded {
+        amount_minor: 1_000,
+        method: "alipay".into(),
+        reference: "RF-1".into(),
+        return_id: None,
+        reason: "goods returned".into(),
+        includes_shipping: true,
+        refunded_total_minor: 1_000,
+        captured_total_minor: 31_100,
+        at: at(172_800),
+    };
+    let paid = captured("CAP-1", 31_100, 31_100, PaymentState::Paid);
+    order()
+        .given(vec![placed(), paid.clone()])
+        .when(with_shipping("RF-1"))
+        .then_expect_events(vec![first.clone()]);
+    order()
+        .given(vec![placed(), paid, first])
+        .when(with_shipping("RF-2"))
+        .then_expect_error(OrderError::ShippingAlreadyRefunded);
+}

@@ -19,7 +19,7 @@ fn aggregate_type_is_return() {
 }
 
 #[test]
-fn event_types_are_variant_names_at_version_1_0() {
+fn event_types_are_variant_names_at_their_versions() {
     let events = vec![
         requested(),
         approved(),
@@ -41,7 +41,12 @@ fn event_types_are_variant_names_at_version_1_0() {
     let types: Vec<_> = events.iter().map(DomainEvent::event_type).collect();
     assert_eq!(types, RETURN_EVENT_TYPES);
     for event in &events {
-        assert_eq!(event.event_version(), "1.0");
+        let expected = if event.name() == "ReturnRequested" {
+            "2.0"
+        } else {
+            "1.0"
+        };
+        assert_eq!(event.event_version(), expected, "{}", event.name());
         let json = serde_json::to_value(event).expect("serialise");
         assert!(
             json.get(event.name()).is_some(),

@@ -5,6 +5,7 @@
 mod close;
 mod guards;
 mod logistics;
+mod price_paid;
 mod receiving;
 mod refund;
 mod repair_exchange;

@@ -135,6 +135,7 @@ fn one_sku_may_be_split_between_restock_and_write_off() {
         sku: tea_sku(),
         quantity: qty(2),
         unit_price_minor: SAMPLE_TEA_PRICE_MINOR,
+        paid: None,
     }]);
     let receipt = vec![received_line(tea_sku(), 2, 0)];
     rma()

@@ -24,6 +24,7 @@ fn line(sku: Sku, quantity: u32, unit_price_minor: i64) -> ReturnLine {
         sku,
         quantity: qty(quantity),
         unit_price_minor,
+        paid: None,
     }
 }
 
