@@ -71,6 +71,7 @@ pub const PERMISSIONS: &[Entry] = &[
     ("Mutation.recordCustomerNps", "admin integrator agent"),
     // CRM: service cases.
     ("Query.serviceKpis", "admin integrator agent auditor"),
+    ("Query.serviceLevels", "admin integrator agent auditor"),
     ("Query.case", "admin integrator agent auditor"),
     ("Query.cases", "admin integrator agent auditor"),
     ("Mutation.openCase", "admin integrator agent"),

@@ -8,6 +8,7 @@ mod cases;
 mod customers;
 mod enums;
 mod inputs;
+mod service_levels;
 pub mod types;
 
 use crate::graphql::scalars::{opt_i64, Int64};
@@ -22,6 +23,7 @@ pub use case_types::*;
 pub use cases::{CaseMutations, CaseWriteResult};
 pub use customers::{CustomerMutations, CustomerWriteResult};
 pub use enums::*;
+pub use service_levels::ServiceLevels;
 pub use types::*;
 
 use super::context::{authorize, page_cost, page_size, services};
@@ -232,6 +234,13 @@ impl CrmQueries {
         });
         list.truncate(first);
         Ok(list)
+    }
+
+    /// The SLA targets per case type and priority, the working calendar and the roster in
+    /// force (from the CRM configuration file).
+    async fn service_levels(&self, ctx: &Context<'_>) -> GqlResult<ServiceLevels> {
+        authorize(ctx, Permission::ReadCrm)?;
+        Ok(ServiceLevels::from(&services(ctx)?.crm))
     }
 
     /// Service KPIs for cases opened in `period`, optionally for one agent.
