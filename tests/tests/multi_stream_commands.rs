@@ -185,3 +185,48 @@ async fn labels_never_carry_more_than_the_order_has_left(app: &TestApp) {
     .await;
 }
 on_both_backends!(labels_never_carry_more_than_the_order_has_left);
+
+/// Promises are kept or refused, never bent: a scheduled window of 14 minutes is refused at
+/// the label (15 is accepted), and a plan's service time above 14,400 s (or below 0) is
+/// refused rather than clamped; 14,400 s is accepted. Refusals write nothing.
+async fn narrow_windows_and_long_service_are_refused(app: &TestApp) {
+    let order = app
+        .gql(PLACE, json!({"i": order_input("JD", "WINDOW-1", "c-1")}))
+        .await["placeOrder"]["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let scheduled = |minutes: i64| {
+        let mut input = label(&order, json!([{"sku": "TEA-1", "quantity": 1}]));
+        let end = chrono::DateTime::parse_from_rfc3339("2030-03-11T10:00:00Z").unwrap()
+            + chrono::Duration::minutes(minutes);
+        input["i"]["delivery"] = json!({"mode": "SCHEDULED", "windowStart": "2030-03-11T10:00:00Z", "windowEnd": end.to_rfc3339()});
+        input
+    };
+    let shipments = || waybill_tests::event_count_of(&app.test_db.db, "Shipment");
+    let before = shipments().await;
+    let (code, reason) = refusal(app, CREATE, scheduled(14)).await;
+    assert_eq!(
+        (code.as_str(), reason.as_str()),
+        ("INVALID_INPUT", "window_too_narrow")
+    );
+    assert_eq!(shipments().await, before);
+    app.gql(CREATE, scheduled(15)).await;
+
+    app.gql(REGISTER_SITE, json!({})).await;
+    app.gql(REGISTER_VAN, json!({})).await;
+    let plan = "mutation($s: Int) { planRoutes(depot: \"depot-hz\", date: \"2025-03-10\", vehicles: [\"van-1\"], settings: {serviceSeconds: $s}) { routes { routeId } } }";
+    let routes = || waybill_tests::event_count_of(&app.test_db.db, "Route");
+    let before = (routes().await, shipments().await);
+    for seconds in [14_401, -1] {
+        let (code, reason) = refusal(app, plan, json!({"s": seconds})).await;
+        assert_eq!(
+            (code.as_str(), reason.as_str()),
+            ("INVALID_INPUT", "service_time_out_of_range"),
+            "{seconds} s"
+        );
+    }
+    assert_eq!((routes().await, shipments().await), before);
+    app.gql(plan, json!({"s": 14_400})).await;
+}
+on_both_backends!(narrow_windows_and_long_service_are_refused);

@@ -211,3 +211,22 @@ pub(super) fn part(
 pub(super) fn last_position(written: &[CommandOutcome]) -> i64 {
     written.iter().map(|o| o.position).max().unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_time_defaults_and_is_refused_out_of_range_never_clamped() {
+        assert_eq!(service_seconds(None).ok(), Some(300));
+        assert_eq!(service_seconds(Some(5_400)).ok(), Some(5_400));
+        assert_eq!(service_seconds(Some(14_400)).ok(), Some(14_400));
+        for refused in [14_401, -1] {
+            let e = service_seconds(Some(refused)).unwrap_err();
+            assert_eq!(
+                (e.code, e.reason),
+                (ErrorCode::InvalidInput, Some("service_time_out_of_range"))
+            );
+        }
+    }
+}
