@@ -183,14 +183,27 @@ fn sqlite_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, DbError> {
 }
 
 /// Brings an old payload to the shape the code knows (see `waybill_domain::upcast`).
+///
+/// A payload the chain cannot upcast (a malformed row) is passed on as written, with its
+/// written version: failing the read here would fail every consumer's whole batch at no
+/// event in particular, while as it is only the consumers that fold this event type meet
+/// it, fail on that one event, and are reported stuck on it by supervision.
 fn upcasted(mut event: StoredEvent) -> Result<StoredEvent, DbError> {
     if waybill_domain::upcast::needs_upcast(&event.event_type, &event.event_version) {
-        let payload = std::mem::take(&mut event.payload);
-        let (version, payload) =
-            waybill_domain::upcast::upcast(&event.event_type, &event.event_version, payload)
-                .map_err(|e| DbError::Corrupt(e.to_string()))?;
-        event.event_version = version;
-        event.payload = payload;
+        let written = event.payload.clone();
+        match waybill_domain::upcast::upcast(&event.event_type, &event.event_version, written) {
+            Ok((version, payload)) => {
+                event.event_version = version;
+                event.payload = payload;
+            }
+            Err(e) => tracing::warn!(
+                position = event.position,
+                event_type = %event.event_type,
+                version = %event.event_version,
+                error = %e,
+                "passing on an event that cannot be upcast as written"
+            ),
+        }
     }
     Ok(event)
 }

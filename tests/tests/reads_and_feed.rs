@@ -13,6 +13,7 @@ const LIST: &str = "query($f: OrderFilterInput, $first: Int, $after: String, $p:
 async fn seed(app: &TestApp) -> i64 {
     let channels = ["TAOBAO", "JD", "PINDUODUO"];
     let mut last = 0;
+    let mut ids = Vec::new();
     for i in 0..25 {
         let mut input = order_input(
             channels[i % 3],
@@ -20,16 +21,19 @@ async fn seed(app: &TestApp) -> i64 {
             &format!("cust-{}", i % 4),
         );
         input["placedAt"] = json!(format!("2026-03-{:02}T08:00:00Z", i + 1));
-        last = app.gql(PLACE, json!({"i": input})).await["placeOrder"]["position"]
-            .as_str()
-            .and_then(|p| p.parse::<i64>().ok())
-            .expect("position");
+        let placed = app.gql(PLACE, json!({"i": input})).await;
+        last = wide(&placed["placeOrder"]["position"]);
+        ids.push(placed["placeOrder"]["orderId"].clone());
     }
     // Cancel two so the status filter has something to find.
-    for ext in ["SEED-3", "SEED-7"] {
-        let id = app.gql(PLACE, json!({"i": order_input(["TAOBAO", "JD", "PINDUODUO"][ext[5..].parse::<usize>().unwrap() % 3], ext, "x")})).await["placeOrder"]["orderId"].clone();
-        let last_write = app.gql("mutation($id: String!) { cancelOrder(orderId: $id, reason: \"test\") { position } }", json!({"id": id})).await;
-        last = wide(&last_write["cancelOrder"]["position"]);
+    for i in [3, 7] {
+        let cancelled = app
+            .gql(
+                "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"test\") { position } }",
+                json!({"id": ids[i]}),
+            )
+            .await;
+        last = wide(&cancelled["cancelOrder"]["position"]);
     }
     last
 }
@@ -147,7 +151,7 @@ async fn event_feed_carries_metadata_and_pages(app: &TestApp) {
     assert_eq!(events.len(), 2);
     let placed = &events[0];
     assert_eq!(placed["eventType"], "OrderPlaced");
-    assert_eq!(placed["eventVersion"], "1.0");
+    assert_eq!(placed["eventVersion"], "2.0");
     assert_eq!(placed["streamId"], id.as_str());
     assert_eq!(placed["sequence"], "1");
     let meta = &placed["metadata"];

@@ -226,3 +226,55 @@ async fn return_rejections(app: &TestApp) {
     assert_eq!(none["return"], Value::Null);
 }
 on_both_backends!(return_rejections);
+
+/// A return step that creates a shipment (a label, an exchange, a repaired item going back)
+/// is decided on the return first: a step the return refuses leaves no shipment behind.
+async fn a_refused_label_writes_no_shipment(app: &TestApp) {
+    let k = keys(app).await;
+    let delivered = order(
+        app,
+        "JD",
+        "RET-LBL-1",
+        "WH-SH",
+        None,
+        Some(&iso(Utc::now() - Duration::days(1))),
+    )
+    .await;
+    let requested = request(
+        app,
+        &k.agent,
+        request_input(
+            &delivered,
+            json!([{"sku": "TEA-1", "quantity": 1}]),
+            "DAMAGED",
+            "REFUND",
+        ),
+    )
+    .await;
+    let rid = id_of(&requested);
+    step(app, &k.agent, APPROVE, json!({"id": rid})).await;
+    step(app, &k.integrator, DROP_OFF, json!({"id": rid})).await;
+    step(
+        app,
+        &k.warehouse,
+        RECEIVE,
+        json!({"id": rid, "w": "WH-SH", "l": [{"sku": "TEA-1", "receivedQuantity": 1}]}),
+    )
+    .await;
+    let before = app.event_count().await;
+    let (code, _) = refused(
+        app,
+        &k.agent,
+        LABEL,
+        json!({"id": rid, "c": "sf-express", "t": "SF-LATE-1"}),
+    )
+    .await;
+    assert_eq!(code, "INVALID_STATE");
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "neither a reverse shipment nor a label event"
+    );
+}
+
+on_both_backends!(a_refused_label_writes_no_shipment);

@@ -341,6 +341,16 @@ impl CommandService {
 
     /// The answer stored for this caller's idempotency key, if any. The same key with another
     /// fingerprint is a different request under a reused key: refused, never answered.
+    /// True when the idempotency key already answers a request like this one: a retry of a
+    /// request that went through, whose effects all exist.
+    pub async fn is_answered(
+        &self,
+        idempotency: Option<&Idempotency>,
+        ctx: &RequestContext,
+    ) -> Result<bool, AppError> {
+        Ok(self.replay(idempotency, ctx).await?.is_some())
+    }
+
     async fn replay(
         &self,
         idempotency: Option<&Idempotency>,

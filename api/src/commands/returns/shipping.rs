@@ -56,6 +56,14 @@ impl Services {
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
         let reverse_shipment_id = reverse_shipment_id(&id, &carrier, &tracking_number);
+        let command = ReturnCommand::IssueReturnLabel {
+            reverse_shipment_id,
+            carrier: carrier.clone(),
+            tracking_number: tracking_number.clone(),
+            at,
+        };
+        self.refuse_before_shipping(ctx, &id, &command, options)
+            .await?;
         // The reverse shipment is a Shipment stream like any other, tracked by the same scans;
         // its id is derived from the label, so issuing the same label again names (and
         // idempotently re-creates) the same shipment.
@@ -75,14 +83,37 @@ impl Services {
                 other?;
             }
         }
-        let command = ReturnCommand::IssueReturnLabel {
-            reverse_shipment_id,
-            carrier,
-            tracking_number,
-            at,
-        };
         self.return_command(ctx, &id.to_string(), command, options)
             .await
+    }
+
+    /// A return step that creates a shipment writes the shipment first and the return's
+    /// event second (two streams, two transactions). Deciding the return's part first, without
+    /// writing, keeps a refused step from leaving a shipment behind. A retry of a step that
+    /// went through is answered by its idempotency key and skips the check (its shipment
+    /// exists already, and the return would refuse the step a second time). What remains is
+    /// a return changed by someone else between this check and the write; that shipment is
+    /// then an orphan the return never names (ARCHITECTURE, "Commands that span streams").
+    async fn refuse_before_shipping(
+        &self,
+        ctx: &RequestContext,
+        id: &ReturnId,
+        command: &ReturnCommand,
+        options: &WriteOptions,
+    ) -> Result<(), AppError> {
+        let opts = options.command_options()?;
+        if self
+            .commands
+            .is_answered(opts.idempotency.as_ref(), ctx)
+            .await?
+        {
+            return Ok(());
+        }
+        self.commands
+            .decide(&self.returns, &id.to_string(), command.clone())
+            .await?
+            .result
+            .map(|_| ())
     }
 
     /// The reverse Shipment for a return label: the return's lines, from the customer back to
@@ -262,6 +293,14 @@ impl Services {
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
         let shipment_lines = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        let command = ReturnCommand::Exchange {
+            replacement_shipment_id: replacement_shipment_id(&id),
+            lines,
+            agent,
+            at,
+        };
+        self.refuse_before_shipping(ctx, &id, &command, options)
+            .await?;
         self.outbound_for_return(
             ctx,
             &id,
@@ -271,12 +310,6 @@ impl Services {
             "exchange",
         )
         .await?;
-        let command = ReturnCommand::Exchange {
-            replacement_shipment_id: replacement_shipment_id(&id),
-            lines,
-            agent,
-            at,
-        };
         self.return_command(ctx, &id.to_string(), command, options)
             .await
     }
@@ -290,6 +323,12 @@ impl Services {
         options: &WriteOptions,
     ) -> Result<CommandOutcome, AppError> {
         let id = parse_return_id(return_id)?;
+        let command = ReturnCommand::ReturnRepairedItem {
+            shipment_id: repair_return_shipment_id(&id),
+            at,
+        };
+        self.refuse_before_shipping(ctx, &id, &command, options)
+            .await?;
         let record = self.return_record(&id).await?;
         let lines = record
             .view
@@ -312,10 +351,6 @@ impl Services {
             "repair-return",
         )
         .await?;
-        let command = ReturnCommand::ReturnRepairedItem {
-            shipment_id: repair_return_shipment_id(&id),
-            at,
-        };
         self.return_command(ctx, &id.to_string(), command, options)
             .await
     }
