@@ -137,8 +137,12 @@ impl Db {
 
     pub async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, DbError> {
         let options = PgConnectOptions::from_str(url)?.application_name("waybill");
+        // No ping before each acquire: it is a round trip on every command's hot path. A
+        // connection the server dropped fails its next statement instead, and sqlx discards
+        // it; idle connections are retired by the pool's idle timeout and lifetime.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
@@ -155,6 +159,8 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            // An in-process file cannot be dropped by a server; the ping only costs time.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(|conn, _| Box::pin(crate::sqlite_functions::register(conn)))
             .connect_with(options.clone())
