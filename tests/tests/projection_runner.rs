@@ -25,6 +25,25 @@ fn small_batches() -> RunnerOptions {
     }
 }
 
+/// Writes an `OrderPlaced` for a new order id inside `tx`, bypassing the command path, so a
+/// test controls when its transaction took its id and when it commits; returns the order id.
+async fn insert_order_placed(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> String {
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut payload =
+        serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
+    payload["OrderPlaced"]["order_id"] = json!(id);
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('Order', $1, 1, 'OrderPlaced', '1.0', $2::json, '{}'::json)",
+    )
+    .bind(&id)
+    .bind(payload.to_string())
+    .execute(&mut **tx)
+    .await
+    .unwrap();
+    id
+}
+
 /// (a) A writer transaction that begins first and commits last is not skipped.
 ///
 /// 1. Three orders are placed and committed (positions 1–3).
@@ -59,19 +78,7 @@ async fn a_writer_that_commits_last_is_not_skipped() {
         .execute(&mut *slow)
         .await
         .unwrap();
-    let late_id = uuid::Uuid::now_v7().to_string();
-    let mut payload =
-        serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
-    payload["OrderPlaced"]["order_id"] = json!(late_id);
-    sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-         VALUES ('Order', $1, 1, 'OrderPlaced', '1.0', $2::json, '{}'::json)",
-    )
-    .bind(&late_id)
-    .bind(payload.to_string())
-    .execute(&mut *slow)
-    .await
-    .unwrap();
+    let late_id = insert_order_placed(&mut slow).await;
     for i in 0..5 {
         d.place(&format!("FENCE-B{i}")).await;
     }
@@ -128,19 +135,7 @@ async fn the_head_is_the_last_event_in_commit_order() {
         .await
         .unwrap();
     let b = d.place("HEAD-B").await;
-    let s_id = uuid::Uuid::now_v7().to_string();
-    let mut payload =
-        serde_json::to_value(waybill_domain::order::sample::sample_order_placed()).unwrap();
-    payload["OrderPlaced"]["order_id"] = json!(s_id);
-    sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-         VALUES ('Order', $1, 1, 'OrderPlaced', '1.0', $2::json, '{}'::json)",
-    )
-    .bind(&s_id)
-    .bind(payload.to_string())
-    .execute(&mut *first_id)
-    .await
-    .unwrap();
+    let s_id = insert_order_placed(&mut first_id).await;
     first_id.commit().await.unwrap();
 
     let (b_position, s_position): (i64, i64) = sqlx::query_as(
